@@ -1,0 +1,38 @@
+/** Whether retrying the same operation later can succeed. */
+export type FailureClass = 'transient' | 'permanent';
+
+export interface MirrorErrorOptions {
+  /** A short stable identifier, e.g. a registry error code or `DIGEST_MISMATCH`. */
+  code: string;
+  failureClass: FailureClass;
+  cause?: unknown;
+}
+
+/**
+ * The base of every error this project raises on purpose. Its message is meant
+ * for the operator: it says what failed and what to do about it.
+ */
+export class MirrorError extends Error {
+  readonly code: string;
+  readonly failureClass: FailureClass;
+
+  constructor(message: string, options: MirrorErrorOptions) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = options.code;
+    this.failureClass = options.failureClass;
+  }
+
+  get transient(): boolean {
+    return this.failureClass === 'transient';
+  }
+}
+
+/** Errors we did not raise ourselves (bugs, unexpected library failures) are treated as transient. */
+export function failureClassOf(error: unknown): FailureClass {
+  return error instanceof MirrorError ? error.failureClass : 'transient';
+}
+
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,17 @@
+/**
+ * One image to mirror: what the intake enqueues and the worker executes.
+ * It carries everything the worker needs, so the worker never re-reads the webhook.
+ */
+export interface MirrorJob {
+  /** Source image, `host/repository:tag` optionally with `@sha256:…` pinning the digest. */
+  readonly source: string;
+  /** Destination repository without registry host, e.g. `root-mirror/library/nginx`. */
+  readonly destinationRepository: string;
+  readonly destinationTag: string;
+  /** `os/arch[/variant]`; absent means the whole index is mirrored. */
+  readonly platform?: string;
+  /** The digest Root announced, when it did; also pinned in `source`. */
+  readonly digest?: string;
+  readonly webhookId: string;
+  readonly eventId: string;
+}
