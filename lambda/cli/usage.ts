@@ -1,0 +1,32 @@
+export const USAGE = `root-ecr-mirror: copy container images between registries, and run the webhook intake locally.
+
+Usage:
+  node dist/cli.mjs copy SRC DST [--platform os/arch[/variant]] [--json] [--concurrency N]
+  node dist/cli.mjs serve [--port 8080]
+  node dist/cli.mjs send-test-webhook URL --image REPO:TAG [--digest D] [--arch A] [--registry HOST] [--secret S]
+  node dist/cli.mjs --help
+
+copy
+  Copies SRC to DST byte for byte (same digests): a single image, or a whole multi-arch index.
+  SRC, DST        host[:port]/repository[:tag][@sha256:<hex>]; short Docker Hub names such as
+                  python:3 mean docker.io/library/python:3. A DST without tag takes SRC's tag.
+  --platform P    copy only platform P (e.g. linux/amd64, linux/arm64/v8); DST's tag points at it.
+  --json          print the summary as one JSON object on stdout.
+  --concurrency N blobs transferred at once (default 4).
+  Credentials come from $DOCKER_CONFIG/config.json, else ~/.docker/config.json ("auths" entries).
+  Plain HTTP is used only for loopback hosts (localhost, 127.0.0.0/8, [::1]); all else is HTTPS.
+
+serve
+  Serves the webhook intake over HTTP, configured from the same environment as the Lambda.
+  --port N        port to listen on (default 8080).
+
+send-test-webhook
+  Sends a signed CloudEvent shaped like Root's to URL and prints the status and body.
+  --image REPO:TAG  the image_repo and image_tag of the event (required).
+  --digest D        image_digest (sha256:<hex>).
+  --arch A          arch (e.g. amd64, arm64/v8); omitted means the whole index.
+  --registry HOST   registry host named in the event's subject (default cr.root.io).
+  --secret S        webhook signing secret (default: $WEBHOOK_SECRET).
+
+Exit status: 0 on success; 1 with a one-line reason on stderr otherwise; 2 for bad usage.
+`;

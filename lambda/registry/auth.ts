@@ -1,0 +1,142 @@
+import { parseChallenge, type Challenge } from './challenge.js';
+import type { CredentialProvider, Credentials } from './credentials.js';
+import { RegistryProtocolError, RegistryResponseError } from './errors.js';
+import { discardBody, header, readBody, sendRequest } from './http.js';
+import { assertSecureUrl } from './scheme.js';
+
+/** Token lifetime assumed when the token server does not say (the token spec's default). */
+const DEFAULT_TOKEN_SECONDS = 60;
+/** Refresh a little early so a token does not expire mid-request. */
+const EXPIRY_MARGIN_MS = 10_000;
+const TOKEN_BODY_LIMIT = 64 * 1024;
+
+interface CachedToken {
+  readonly header: string;
+  readonly expiresAt: number;
+}
+
+export interface RegistryAuthOptions {
+  readonly idleTimeoutMs: number;
+  readonly now?: () => number;
+}
+
+/**
+ * Produces the `Authorization` header for one registry host: none, Basic, or a
+ * Bearer token obtained from the realm the registry names and cached per scope
+ * set until it expires. It never offers credentials to any other host than its
+ * own registry and that registry's token realm.
+ */
+export class RegistryAuth {
+  private challenge: Promise<Challenge | undefined> | undefined;
+  private readonly tokens = new Map<string, Promise<CachedToken>>();
+  private readonly now: () => number;
+
+  constructor(
+    readonly registry: string,
+    private readonly baseUrl: URL,
+    private readonly credentials: CredentialProvider,
+    private readonly options: RegistryAuthOptions,
+  ) {
+    this.now = options.now ?? Date.now;
+  }
+
+  /** The header for a request needing `scopes` (e.g. `repository:a/b:pull,push`), or undefined for anonymous. */
+  async authorization(scopes: readonly string[]): Promise<string | undefined> {
+    this.challenge ??= this.ping();
+    const challenge = await this.challenge.catch((error: unknown) => {
+      this.challenge = undefined;
+      throw error;
+    });
+    if (!challenge) return undefined;
+    const credentials = await this.credentials(this.registry);
+    if (challenge.scheme === 'basic') return credentials ? basicHeader(credentials) : undefined;
+    if (challenge.scheme !== 'bearer') {
+      throw new RegistryProtocolError(`${this.registry} asks for unsupported authentication "${challenge.scheme}"`);
+    }
+    return (await this.bearerToken(challenge, scopes, credentials)).header;
+  }
+
+  /**
+   * Called when a request came back 401: forget the cached token for these scopes
+   * and adopt the new challenge, so the next `authorization` call fetches afresh.
+   */
+  invalidate(scopes: readonly string[], wwwAuthenticate: string | undefined): void {
+    this.tokens.delete(scopeKey(scopes));
+    const challenge = parseChallenge(wwwAuthenticate);
+    if (challenge) this.challenge = Promise.resolve(challenge);
+  }
+
+  private async ping(): Promise<Challenge | undefined> {
+    const url = new URL('/v2/', this.baseUrl);
+    const res = await sendRequest({ method: 'GET', url, idleTimeoutMs: this.options.idleTimeoutMs });
+    discardBody(res);
+    if (res.status === 200) return undefined;
+    if (res.status === 401) {
+      const challenge = parseChallenge(header(res, 'www-authenticate'));
+      if (!challenge) throw new RegistryProtocolError(`${this.registry} answered 401 without a WWW-Authenticate challenge`);
+      return challenge;
+    }
+    throw new RegistryResponseError('GET', url.href, res.status, undefined, 'is this an OCI registry?');
+  }
+
+  private bearerToken(challenge: Challenge, scopes: readonly string[], credentials?: Credentials): Promise<CachedToken> {
+    const key = scopeKey(scopes);
+    const cached = this.tokens.get(key);
+    if (cached) {
+      return cached.then((token) => (token.expiresAt > this.now() ? token : this.refreshToken(key, challenge, scopes, credentials)));
+    }
+    return this.refreshToken(key, challenge, scopes, credentials);
+  }
+
+  private refreshToken(key: string, challenge: Challenge, scopes: readonly string[], credentials?: Credentials): Promise<CachedToken> {
+    const pending = this.fetchToken(challenge, scopes, credentials);
+    this.tokens.set(key, pending);
+    pending.catch(() => this.tokens.delete(key));
+    return pending;
+  }
+
+  private async fetchToken(challenge: Challenge, scopes: readonly string[], credentials?: Credentials): Promise<CachedToken> {
+    const realm = challenge.params.realm;
+    if (!realm) throw new RegistryProtocolError(`${this.registry} sent a Bearer challenge without a realm`);
+    const url = new URL(realm);
+    assertSecureUrl(url, 'token realm');
+    if (challenge.params.service) url.searchParams.set('service', challenge.params.service);
+    for (const scope of scopes) url.searchParams.append('scope', scope);
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (credentials) headers.authorization = basicHeader(credentials);
+    const started = this.now();
+    const res = await sendRequest({ method: 'GET', url, headers, idleTimeoutMs: this.options.idleTimeoutMs });
+    const body = await readBody(res, TOKEN_BODY_LIMIT, () => new RegistryProtocolError('token response is too large'));
+    if (res.status !== 200) {
+      throw new RegistryResponseError('GET', `${url.origin}${url.pathname}`, res.status, undefined, 'token request refused');
+    }
+    const parsed = parseTokenResponse(body);
+    const lifetimeMs = (parsed.expiresIn ?? DEFAULT_TOKEN_SECONDS) * 1000;
+    return {
+      header: `Bearer ${parsed.token}`,
+      expiresAt: started + Math.max(lifetimeMs - EXPIRY_MARGIN_MS, lifetimeMs / 2),
+    };
+  }
+}
+
+function parseTokenResponse(body: Buffer): { token: string; expiresIn?: number } {
+  let json: unknown;
+  try {
+    json = JSON.parse(body.toString('utf8'));
+  } catch {
+    throw new RegistryProtocolError('token server answered with invalid JSON');
+  }
+  const record = (json ?? {}) as Record<string, unknown>;
+  const token = typeof record.token === 'string' && record.token ? record.token : record.access_token;
+  if (typeof token !== 'string' || token === '') throw new RegistryProtocolError('token server answered without a token');
+  const expiresIn = typeof record.expires_in === 'number' && record.expires_in > 0 ? record.expires_in : undefined;
+  return expiresIn === undefined ? { token } : { token, expiresIn };
+}
+
+function basicHeader(credentials: Credentials): string {
+  return `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`, 'utf8').toString('base64')}`;
+}
+
+function scopeKey(scopes: readonly string[]): string {
+  return [...scopes].sort().join(' ');
+}

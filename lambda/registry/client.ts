@@ -1,0 +1,272 @@
+import { pipeline, type Readable } from 'node:stream';
+import { RegistryAuth } from './auth.js';
+import type { CredentialProvider } from './credentials.js';
+import { parseErrorBody } from './error-body.js';
+import { DigestMismatchError, InvalidManifestError, RegistryProtocolError, RegistryResponseError } from './errors.js';
+import { discardBody, header, readBody, sendRequest, type HttpResponse } from './http.js';
+import { MAX_MANIFEST_BYTES, parseManifest, type Descriptor, type Manifest } from './manifest.js';
+import { MANIFEST_ACCEPT, baseMediaType } from './media-types.js';
+import { isValidDigest } from './reference.js';
+import { DEFAULT_RETRY, parseRetryAfter, withRetry, type RetryPolicy } from './retry.js';
+import { assertSecureUrl, registryBaseUrl } from './scheme.js';
+import { VerifyingStream, sha256Digest } from './verify-stream.js';
+
+const ERROR_BODY_LIMIT = 64 * 1024;
+const MAX_REDIRECTS = 5;
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+export interface RegistryClientOptions {
+  readonly credentials: CredentialProvider;
+  /** `pull` for a source, `pull,push` for a destination: one token covers every call on a repository. */
+  readonly actions: 'pull' | 'pull,push';
+  readonly retry?: RetryPolicy;
+  readonly idleTimeoutMs?: number;
+}
+
+interface Exchange {
+  readonly method: string;
+  readonly url: URL;
+  readonly scopes: readonly string[];
+  readonly headers?: Record<string, string>;
+  readonly body?: Buffer | Readable;
+  /** Statuses that are an answer rather than an error; anything else throws. */
+  readonly ok: readonly number[];
+}
+
+export interface ManifestHead {
+  readonly digest: string;
+  readonly mediaType?: string;
+}
+
+export type MountResult = { readonly mounted: true } | { readonly mounted: false; readonly uploadUrl: URL };
+
+/** One registry's OCI Distribution API: manifests and blobs, with auth, redirects and retries. */
+export class RegistryClient {
+  readonly baseUrl: URL;
+  readonly retry: RetryPolicy;
+  private readonly auth: RegistryAuth;
+  private readonly idleTimeoutMs: number;
+
+  constructor(
+    readonly registry: string,
+    private readonly options: RegistryClientOptions,
+  ) {
+    this.baseUrl = registryBaseUrl(registry);
+    this.retry = options.retry ?? DEFAULT_RETRY;
+    this.idleTimeoutMs = options.idleTimeoutMs ?? 60_000;
+    this.auth = new RegistryAuth(registry, this.baseUrl, options.credentials, { idleTimeoutMs: this.idleTimeoutMs });
+  }
+
+  /** Fetches a manifest's exact bytes and verifies them against the digest asked for or announced. */
+  getManifest(repository: string, reference: string): Promise<Manifest> {
+    return withRetry(this.retry, async () => {
+      const res = await this.exchange({
+        method: 'GET',
+        url: this.url(`/v2/${repository}/manifests/${reference}`),
+        scopes: this.scopes(repository),
+        headers: { accept: MANIFEST_ACCEPT },
+        ok: [200],
+      });
+      const declared = Number(header(res, 'content-length') ?? '0');
+      const tooLarge = () =>
+        new InvalidManifestError(`manifest ${repository}:${reference} is over the ${MAX_MANIFEST_BYTES}-byte limit`);
+      if (declared > MAX_MANIFEST_BYTES) {
+        res.body.destroy();
+        throw tooLarge();
+      }
+      const bytes = await readBody(res, MAX_MANIFEST_BYTES, tooLarge);
+      const digest = sha256Digest(bytes);
+      const expected = isValidDigest(reference) ? reference : header(res, 'docker-content-digest');
+      if (expected && expected !== digest) throw new DigestMismatchError(`manifest ${repository}@${reference}`, expected, digest);
+      return parseManifest(bytes, digest, header(res, 'content-type'));
+    });
+  }
+
+  /** The digest a tag or digest currently resolves to, or undefined when it does not exist. */
+  headManifest(repository: string, reference: string): Promise<ManifestHead | undefined> {
+    return withRetry(this.retry, async () => {
+      const res = await this.exchange({
+        method: 'HEAD',
+        url: this.url(`/v2/${repository}/manifests/${reference}`),
+        scopes: this.scopes(repository),
+        headers: { accept: MANIFEST_ACCEPT },
+        ok: [200, 404],
+      });
+      discardBody(res);
+      if (res.status === 404) return undefined;
+      const digest = header(res, 'docker-content-digest');
+      const mediaType = baseMediaType(header(res, 'content-type'));
+      // Some registries omit the digest on HEAD: fall back to fetching the bytes.
+      if (!digest || !isValidDigest(digest)) return { digest: (await this.getManifest(repository, reference)).digest };
+      return mediaType ? { digest, mediaType } : { digest };
+    });
+  }
+
+  /** Pushes a manifest's exact bytes under a tag or its digest. */
+  putManifest(repository: string, reference: string, manifest: Pick<Manifest, 'bytes' | 'mediaType' | 'digest'>): Promise<void> {
+    return withRetry(this.retry, async () => {
+      const res = await this.exchange({
+        method: 'PUT',
+        url: this.url(`/v2/${repository}/manifests/${reference}`),
+        scopes: this.scopes(repository),
+        headers: { 'content-type': manifest.mediaType, 'content-length': String(manifest.bytes.length) },
+        body: manifest.bytes,
+        ok: [200, 201, 202, 204],
+      });
+      discardBody(res);
+      const stored = header(res, 'docker-content-digest');
+      if (stored && isValidDigest(stored) && stored !== manifest.digest) {
+        throw new DigestMismatchError(`manifest pushed to ${repository}:${reference}`, manifest.digest, stored);
+      }
+    });
+  }
+
+  blobExists(repository: string, digest: string): Promise<boolean> {
+    return withRetry(this.retry, async () => {
+      const res = await this.exchange({
+        method: 'HEAD',
+        url: this.url(`/v2/${repository}/blobs/${digest}`),
+        scopes: this.scopes(repository),
+        ok: [200, 404],
+      });
+      discardBody(res);
+      return res.status === 200;
+    });
+  }
+
+  /**
+   * Opens a blob as a stream that fails unless it delivers exactly the
+   * descriptor's size and digest. Not retried here: the caller restarts the
+   * whole transfer, since a half-read stream cannot be resumed cleanly.
+   */
+  async openBlob(repository: string, blob: Descriptor): Promise<VerifyingStream> {
+    const res = await this.exchange({
+      method: 'GET',
+      url: this.url(`/v2/${repository}/blobs/${blob.digest}`),
+      scopes: this.scopes(repository),
+      ok: [200],
+    });
+    const verifier = new VerifyingStream(blob.digest, blob.size, `blob ${repository}@${blob.digest}`);
+    // pipeline tears both down together: an abandoned transfer frees its socket.
+    return pipeline(res.body, verifier, () => undefined);
+  }
+
+  /** Tries a cross-repository mount; when the registry declines, it opens an upload instead. */
+  async mountBlob(repository: string, digest: string, fromRepository: string): Promise<MountResult> {
+    const url = this.url(`/v2/${repository}/blobs/uploads/`);
+    url.searchParams.set('mount', digest);
+    url.searchParams.set('from', fromRepository);
+    const res = await this.exchange({
+      method: 'POST',
+      url,
+      scopes: [...this.scopes(repository), `repository:${fromRepository}:pull`],
+      headers: { 'content-length': '0' },
+      ok: [201, 202],
+    });
+    discardBody(res);
+    return res.status === 201 ? { mounted: true } : { mounted: false, uploadUrl: this.location(res) };
+  }
+
+  async startUpload(repository: string): Promise<URL> {
+    const res = await this.exchange({
+      method: 'POST',
+      url: this.url(`/v2/${repository}/blobs/uploads/`),
+      scopes: this.scopes(repository),
+      headers: { 'content-length': '0' },
+      ok: [202],
+    });
+    discardBody(res);
+    return this.location(res);
+  }
+
+  /**
+   * Sends a whole blob in one streamed PATCH, then commits it with an empty PUT.
+   * Never several chunks: ECR is reported to drop PATCH chunks after the first.
+   */
+  async uploadBlob(repository: string, uploadUrl: URL, blob: Descriptor, content: Readable): Promise<void> {
+    const scopes = this.scopes(repository);
+    const patched = await this.exchange({
+      method: 'PATCH',
+      url: uploadUrl,
+      scopes,
+      headers: { 'content-type': 'application/octet-stream', 'content-length': String(blob.size) },
+      body: content,
+      // The spec says 202; ECR answers 201.
+      ok: [201, 202, 204],
+    });
+    discardBody(patched);
+    const commitUrl = withQueryParam(this.location(patched, uploadUrl), 'digest', blob.digest);
+    const committed = await this.exchange({
+      method: 'PUT',
+      url: commitUrl,
+      scopes,
+      headers: { 'content-length': '0' },
+      ok: [201, 202, 204],
+    });
+    discardBody(committed);
+  }
+
+  private scopes(repository: string): string[] {
+    return [`repository:${repository}:${this.options.actions}`];
+  }
+
+  private url(path: string): URL {
+    return new URL(path, this.baseUrl);
+  }
+
+  /** Upload URLs may be relative or point elsewhere; they must stay on a secure scheme. */
+  private location(res: HttpResponse, fallback?: URL): URL {
+    const value = header(res, 'location');
+    if (!value) {
+      if (fallback) return fallback;
+      throw new RegistryProtocolError(`${this.registry} answered ${res.status} without a Location header`);
+    }
+    const url = new URL(value, this.baseUrl);
+    assertSecureUrl(url, 'upload location');
+    return url;
+  }
+
+  /**
+   * One request with authentication, a single re-authentication on 401, and
+   * redirects followed by hand so credentials never leave the registry's origin.
+   */
+  private async exchange(request: Exchange): Promise<HttpResponse> {
+    let url = request.url;
+    let reauthenticated = false;
+    for (let hop = 0; ; ) {
+      const sameOrigin = url.origin === this.baseUrl.origin;
+      const authorization = sameOrigin ? await this.auth.authorization(request.scopes) : undefined;
+      const headers = { ...request.headers, ...(authorization ? { authorization } : {}) };
+      const res = await sendRequest({ method: request.method, url, headers, body: request.body, idleTimeoutMs: this.idleTimeoutMs });
+      const replayable = request.body === undefined || Buffer.isBuffer(request.body);
+      if (res.status === 401 && sameOrigin && replayable && !reauthenticated) {
+        discardBody(res);
+        this.auth.invalidate(request.scopes, header(res, 'www-authenticate'));
+        reauthenticated = true;
+        continue;
+      }
+      if (REDIRECTS.has(res.status) && (request.method === 'GET' || request.method === 'HEAD')) {
+        discardBody(res);
+        if (++hop > MAX_REDIRECTS) throw new RegistryProtocolError(`${request.method} ${url.pathname}: too many redirects`);
+        url = new URL(header(res, 'location') ?? '', url);
+        assertSecureUrl(url, 'redirect to');
+        continue;
+      }
+      if (request.ok.includes(res.status)) return res;
+      throw await responseError(request.method, url, res);
+    }
+  }
+}
+
+async function responseError(method: string, url: URL, res: HttpResponse): Promise<RegistryResponseError> {
+  const body = method === 'HEAD' ? Buffer.alloc(0) : await readBody(res, ERROR_BODY_LIMIT, () => new Error('too large')).catch(() => Buffer.alloc(0));
+  if (method === 'HEAD') discardBody(res);
+  const { code, message } = parseErrorBody(body);
+  return new RegistryResponseError(method, url.href, res.status, code, message, parseRetryAfter(header(res, 'retry-after')));
+}
+
+/** Adds a parameter without re-encoding the rest: upload state tokens must come back byte for byte. */
+function withQueryParam(url: URL, name: string, value: string): URL {
+  const href = url.href;
+  return new URL(`${href}${href.includes('?') ? '&' : '?'}${name}=${encodeURIComponent(value)}`);
+}

@@ -1,0 +1,105 @@
+import http, { type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
+import https from 'node:https';
+import type { Readable } from 'node:stream';
+import { MirrorError } from '../errors.js';
+import { RegistryNetworkError } from './errors.js';
+
+// Keep-alive agents: a copy makes many small requests (HEAD, POST, PUT) to the same hosts.
+const agents = {
+  'http:': new http.Agent({ keepAlive: true, maxSockets: 32 }),
+  'https:': new https.Agent({ keepAlive: true, maxSockets: 32 }),
+};
+
+export interface HttpRequest {
+  readonly method: string;
+  readonly url: URL;
+  readonly headers?: Readonly<Record<string, string>>;
+  /** A buffer, or a stream that is piped with backpressure and never buffered whole. */
+  readonly body?: Buffer | Readable;
+  /** The request fails when the connection is idle this long, while sending or receiving. */
+  readonly idleTimeoutMs: number;
+}
+
+export interface HttpResponse {
+  readonly status: number;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: IncomingMessage;
+  readonly url: URL;
+}
+
+/**
+ * One HTTP exchange with Node's own client: no automatic redirects, no content
+ * decoding (bytes must stay exact), and an idle timeout on every request.
+ * Resolves when the response headers arrive; the body is left for the caller.
+ */
+export function sendRequest(request: HttpRequest): Promise<HttpResponse> {
+  const { method, url } = request;
+  return new Promise((resolve, reject) => {
+    let bodyError: unknown;
+    const client = url.protocol === 'https:' ? https : http;
+    const req = client.request(url, {
+      method,
+      headers: request.headers,
+      agent: agents[url.protocol as 'http:' | 'https:'],
+    });
+    req.setTimeout(request.idleTimeoutMs, () => {
+      req.destroy(new Error(`no data for ${request.idleTimeoutMs} ms`));
+    });
+    req.once('error', (error) => {
+      // A failing body stream (e.g. a digest mismatch) is the real reason, not the aborted socket.
+      reject(bodyError ?? new RegistryNetworkError(method, url.href, error));
+    });
+    req.once('response', (res) => {
+      res.setTimeout(request.idleTimeoutMs, () => {
+        res.destroy(new RegistryNetworkError(method, url.href, new Error(`response idle for ${request.idleTimeoutMs} ms`)));
+      });
+      // A registry may answer (e.g. 503) before taking the whole body: stop sending then.
+      res.once('end', () => {
+        if (!req.writableFinished) req.destroy();
+      });
+      resolve({ status: res.statusCode ?? 0, headers: res.headers, body: res, url });
+    });
+    const body = request.body;
+    if (body === undefined) {
+      req.end();
+    } else if (Buffer.isBuffer(body)) {
+      req.end(body);
+    } else {
+      body.once('error', (error) => {
+        bodyError = error;
+        req.destroy(error);
+      });
+      body.pipe(req);
+    }
+  });
+}
+
+/** Reads a response body as bytes, failing once it passes `limit` bytes. */
+export async function readBody(res: HttpResponse, limit: number, onTooLarge: () => Error): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let length = 0;
+  try {
+    for await (const chunk of res.body as AsyncIterable<Buffer>) {
+      length += chunk.length;
+      if (length > limit) break;
+      chunks.push(chunk);
+    }
+  } catch (error) {
+    throw error instanceof MirrorError ? error : new RegistryNetworkError('read', res.url.href, error);
+  }
+  if (length > limit) {
+    res.body.destroy();
+    throw onTooLarge();
+  }
+  return Buffer.concat(chunks, length);
+}
+
+/** Discards the rest of a body so the keep-alive socket can be reused. */
+export function discardBody(res: HttpResponse): void {
+  res.body.resume();
+}
+
+export function header(res: HttpResponse, name: string): string | undefined {
+  const value = res.headers[name.toLowerCase()];
+  return Array.isArray(value) ? value[0] : value;
+}

@@ -1,0 +1,36 @@
+import { RegistryProtocolError } from './errors.js';
+
+/** Docker Hub is named `docker.io` in references but served from this host. */
+const DOCKER_HUB_API_HOST = 'registry-1.docker.io';
+
+/** True for `localhost`, `127.0.0.0/8` and `[::1]`, with or without a port. */
+export function isLoopbackHost(hostWithPort: string): boolean {
+  const host = stripPort(hostWithPort).toLowerCase();
+  if (host === 'localhost' || host === '[::1]' || host === '::1') return true;
+  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+function stripPort(hostWithPort: string): string {
+  if (hostWithPort.startsWith('[')) {
+    const end = hostWithPort.indexOf(']');
+    return end < 0 ? hostWithPort : hostWithPort.slice(0, end + 1);
+  }
+  const colon = hostWithPort.lastIndexOf(':');
+  return colon < 0 ? hostWithPort : hostWithPort.slice(0, colon);
+}
+
+/** The base URL of a registry's API: HTTPS, or plain HTTP only on loopback. */
+export function registryBaseUrl(registry: string): URL {
+  const host = registry === 'docker.io' ? DOCKER_HUB_API_HOST : registry;
+  return new URL(`${isLoopbackHost(host) ? 'http' : 'https'}://${host}`);
+}
+
+/**
+ * Refuses to send anything over plain HTTP to a host that is not loopback: a
+ * redirect, an upload location or a token realm must not downgrade us.
+ */
+export function assertSecureUrl(url: URL, what: string): void {
+  if (url.protocol === 'https:') return;
+  if (url.protocol === 'http:' && isLoopbackHost(url.host)) return;
+  throw new RegistryProtocolError(`${what} ${url.protocol}//${url.host} is not HTTPS; refusing to use it`);
+}
