@@ -1,0 +1,120 @@
+// A copy in the face of a misbehaving source: corrupt bytes, transient errors, oversize and obsolete manifests.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { anonymous } from '../../lambda/registry/credentials.js';
+import { copyImage, type CopyOptions } from '../../lambda/registry/copy.js';
+import { DigestMismatchError, InvalidManifestError } from '../../lambda/registry/errors.js';
+import { parseReference } from '../../lambda/registry/reference.js';
+import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
+import { fetchManifest, manifestExists, pushRandomImage } from '../support/images.js';
+import { startRegistry, type TestRegistry } from '../support/registry.js';
+import { FAST_RETRY } from './fast-retry.js';
+
+const open: CopyOptions = { sourceCredentials: anonymous, destinationCredentials: anonymous, retry: FAST_RETRY };
+const BLOB_GET = /\/blobs\/sha256:[a-f0-9]{64}$/;
+
+let src: TestRegistry;
+let dst: TestRegistry;
+let proxy: FaultProxy;
+
+beforeAll(async () => {
+  [src, dst] = await Promise.all([startRegistry(), startRegistry()]);
+  proxy = await startFaultProxy(src.url);
+});
+afterAll(async () => {
+  await Promise.all([proxy?.stop(), src?.stop(), dst?.stop()]);
+});
+beforeEach(() => {
+  proxy.rules = [];
+});
+
+const from = (path: string) => parseReference(`${proxy.host}/${path}`);
+const to = (path: string) => parseReference(`${dst.host}/${path}`);
+
+describe('copy under faults', () => {
+  it('fails on corrupted blob bytes and leaves the destination tag where it was', async () => {
+    const old = await pushRandomImage(dst.url, 'corrupt/app', 'v1');
+    await pushRandomImage(src.url, 'corrupt/app', 'v1', { layers: [40_000] });
+    proxy.rules = [{ method: 'GET', path: BLOB_GET, corrupt: true }];
+
+    const attempt = copyImage(from('corrupt/app:v1'), to('corrupt/app:v1'), open);
+    await expect(attempt).rejects.toThrow(DigestMismatchError);
+    expect((await fetchManifest(dst.url, 'corrupt/app', 'v1')).digest).toBe(old.digest);
+    // Permanent: not retried.
+    const blobGets = proxy.requests.filter((r) => r.method === 'GET' && BLOB_GET.test(r.url));
+    expect(blobGets.length).toBeLessThanOrEqual(2);
+  });
+
+  it('does not write a new tag when the copy fails', async () => {
+    await pushRandomImage(src.url, 'corrupt/new', 'v1');
+    proxy.rules = [{ method: 'GET', path: BLOB_GET, corrupt: true }];
+    await expect(copyImage(from('corrupt/new:v1'), to('corrupt/new:v1'), open)).rejects.toThrow(/hashes to/);
+    expect(await manifestExists(dst.url, 'corrupt/new', 'v1')).toBe(false);
+  });
+
+  it('succeeds when the source answers 503 twice then 200', async () => {
+    const image = await pushRandomImage(src.url, 'flaky/app', 'v1');
+    const manifestRule = { method: 'GET', path: /\/manifests\/v1$/, status: 503, times: 2 };
+    const blobRule = { method: 'GET', path: BLOB_GET, status: 503, times: 2, retryAfter: 0 };
+    proxy.rules = [manifestRule, blobRule];
+
+    const summary = await copyImage(from('flaky/app:v1'), to('flaky/app:v1'), open);
+    expect(summary.digest).toBe(image.digest);
+    expect(proxy.fired(manifestRule)).toBe(2);
+    expect(proxy.fired(blobRule)).toBe(2);
+    expect((await fetchManifest(dst.url, 'flaky/app', 'v1')).digest).toBe(image.digest);
+  });
+
+  it('restarts a blob cleanly when the connection drops mid-transfer', async () => {
+    const image = await pushRandomImage(src.url, 'cut/app', 'v1', { layers: [300_000] });
+    const rule = { method: 'GET', path: BLOB_GET, truncateAfter: 1000, times: 1 };
+    proxy.rules = [rule];
+    const summary = await copyImage(from('cut/app:v1'), to('cut/app:v1'), open);
+    expect(proxy.fired(rule)).toBe(1);
+    expect(summary.bytesCopied).toBe(image.totalBytes);
+    expect((await fetchManifest(dst.url, 'cut/app', 'v1')).digest).toBe(image.digest);
+  });
+
+  it('gives up on a source that keeps failing, as a transient error', async () => {
+    await pushRandomImage(src.url, 'down/app', 'v1');
+    proxy.rules = [{ path: /\/manifests\//, status: 502 }];
+    const attempt = copyImage(from('down/app:v1'), to('down/app:v1'), open);
+    await expect(attempt).rejects.toMatchObject({ failureClass: 'transient', status: 502 });
+  });
+
+  it('refuses a manifest over 4 MiB', async () => {
+    const big = JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', annotations: { pad: 'x'.repeat(4 * 1024 * 1024) } });
+    proxy.rules = [{ method: 'GET', path: /\/manifests\/big$/, status: 200, body: big, headers: { 'content-type': 'application/vnd.oci.image.manifest.v1+json' } }];
+    const attempt = copyImage(from('huge/app:big'), to('huge/app:big'), open);
+    await expect(attempt).rejects.toThrow(InvalidManifestError);
+    await expect(attempt).rejects.toThrow(/4194304-byte limit/);
+  });
+
+  it('refuses a Docker schema 1 manifest with a clear reason', async () => {
+    const schema1 = JSON.stringify({ schemaVersion: 1, name: 'old/app', tag: 'v1', architecture: 'amd64', fsLayers: [], history: [] });
+    proxy.rules = [
+      {
+        method: 'GET',
+        path: /\/manifests\/v1$/,
+        status: 200,
+        body: schema1,
+        headers: { 'content-type': 'application/vnd.docker.distribution.manifest.v1+prettyjws' },
+      },
+    ];
+    await expect(copyImage(from('old/app:v1'), to('old/app:v1'), open)).rejects.toThrow(/Docker schema 1, deprecated/);
+  });
+
+  it('refuses a manifest whose bytes do not match the digest asked for', async () => {
+    const image = await pushRandomImage(src.url, 'swap/app', 'v1');
+    const other = await pushRandomImage(src.url, 'swap/app', 'v2');
+    proxy.rules = [
+      {
+        method: 'GET',
+        path: new RegExp(`/manifests/${image.digest}$`),
+        status: 200,
+        body: Buffer.from(other.manifestBytes).toString('utf8'),
+        headers: { 'content-type': other.mediaType },
+      },
+    ];
+    await expect(copyImage(from(`swap/app@${image.digest}`), to('swap/app:v1'), open)).rejects.toThrow(DigestMismatchError);
+  });
+});
