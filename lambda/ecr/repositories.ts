@@ -1,0 +1,104 @@
+/**
+ * Makes sure a destination repository exists, created as a copy of the base repository.
+ *
+ * ECR API calls (IAM actions `ecr:<name>`, listed in iam-actions.ts):
+ * - DescribeRepositories: does the repository exist; the base's settings and ARN.
+ * - CreateRepository: with the base's tag mutability, scanning and encryption, tagged `pending`.
+ * - ListTagsForResource: the marker of a repository that already exists (see marker.ts).
+ * - GetRepositoryPolicy / SetRepositoryPolicy, GetLifecyclePolicy / PutLifecyclePolicy: the copy.
+ * - TagResource: flips the marker to `copied` (and authorizes tag-on-create).
+ *
+ * The usual case, a repository that exists and is finished, costs two calls and writes nothing.
+ */
+import { CreateRepositoryCommand, DescribeRepositoriesCommand, type ECRClient, type Repository } from '@aws-sdk/client-ecr';
+import { ecrCall, isAwsError } from './classify.js';
+import { baseRepositoryMissing, EcrError } from './errors.js';
+import { markPoliciesCopied, pendingPoliciesTag, policiesPending } from './marker.js';
+import { copyPolicies } from './policies.js';
+
+export interface EnsureRepositoryInput {
+  /** The template repository; it must exist. */
+  baseRepository: string;
+  /** The repository to ensure, e.g. `root-mirror/python`. */
+  repository: string;
+}
+
+export interface EnsureRepositoryResult {
+  /** This call created the repository. */
+  created: boolean;
+  /** This call copied the base's policies (as many as the base has, possibly none). */
+  policiesCopied: boolean;
+}
+
+export async function ensureRepository(ecr: ECRClient, { baseRepository, repository }: EnsureRepositoryInput): Promise<EnsureRepositoryResult> {
+  const existing = await describeRepository(ecr, repository, false);
+  if (existing) return finishIfPending(ecr, baseRepository, repository, arnOf(existing, repository));
+
+  const base = await describeRepository(ecr, baseRepository, true);
+  if (!base) throw baseRepositoryMissing(baseRepository, 'DescribeRepositories');
+  const arn = siblingArn(arnOf(base, baseRepository), repository);
+  if (!(await createLike(ecr, repository, base))) {
+    // Another worker created it since we looked: finish its copy if it has not.
+    return finishIfPending(ecr, baseRepository, repository, arn);
+  }
+  await copyThenMark(ecr, baseRepository, repository, arn);
+  return { created: true, policiesCopied: true };
+}
+
+async function finishIfPending(ecr: ECRClient, baseRepository: string, repository: string, arn: string): Promise<EnsureRepositoryResult> {
+  if (!(await policiesPending(ecr, arn, repository))) return { created: false, policiesCopied: false };
+  await copyThenMark(ecr, baseRepository, repository, arn);
+  return { created: false, policiesCopied: true };
+}
+
+/** The marker flips only after both policies are in place, so a crash in between is retried. */
+async function copyThenMark(ecr: ECRClient, baseRepository: string, repository: string, arn: string): Promise<void> {
+  await copyPolicies(ecr, { from: baseRepository, to: repository });
+  await markPoliciesCopied(ecr, arn, repository);
+}
+
+async function describeRepository(ecr: ECRClient, name: string, isBaseRepository: boolean): Promise<Repository | undefined> {
+  return ecrCall({ operation: 'DescribeRepositories', repository: name, isBaseRepository }, async () => {
+    try {
+      const { repositories } = await ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [name] }));
+      return repositories?.[0];
+    } catch (error) {
+      // Only the absence of the repository itself: a missing base is reported by our caller.
+      if (isAwsError(error, 'RepositoryNotFoundException')) return undefined;
+      throw error;
+    }
+  });
+}
+
+/** True when this call created the repository, false when it already existed. */
+async function createLike(ecr: ECRClient, repository: string, base: Repository): Promise<boolean> {
+  return ecrCall({ operation: 'CreateRepository', repository }, async () => {
+    try {
+      await ecr.send(
+        new CreateRepositoryCommand({
+          repositoryName: repository,
+          imageTagMutability: base.imageTagMutability,
+          imageTagMutabilityExclusionFilters: base.imageTagMutabilityExclusionFilters,
+          imageScanningConfiguration: base.imageScanningConfiguration,
+          encryptionConfiguration: base.encryptionConfiguration,
+          tags: [pendingPoliciesTag],
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isAwsError(error, 'RepositoryAlreadyExistsException')) return false;
+      throw error;
+    }
+  });
+}
+
+function arnOf(repository: Repository, name: string): string {
+  if (repository.repositoryArn) return repository.repositoryArn;
+  throw new EcrError(`ECR returned repository "${name}" without its ARN`, { code: 'ECR_MALFORMED_RESPONSE', failureClass: 'transient', operation: 'DescribeRepositories' });
+}
+
+/** Repositories of one registry share the ARN prefix `arn:<partition>:ecr:<region>:<account>:repository/`. */
+function siblingArn(baseArn: string, repository: string): string {
+  const marker = ':repository/';
+  return `${baseArn.slice(0, baseArn.indexOf(marker) + marker.length)}${repository}`;
+}

@@ -1,0 +1,212 @@
+// A loopback Amazon ECR control plane (JSON 1.1) holding repositories, their settings,
+// policies and tags, with scripted faults, for tests that drive the real ECRClient.
+import {
+  epochSeconds,
+  requireString,
+  ServiceError,
+  startJsonRpcServer,
+  type JsonRpcServer,
+  type Params,
+} from './json-rpc-server.js';
+
+export interface EcrRepositoryState {
+  repositoryName: string;
+  repositoryArn: string;
+  registryId: string;
+  repositoryUri: string;
+  createdAt: number;
+  imageTagMutability: string;
+  imageTagMutabilityExclusionFilters?: Array<{ filterType: string; filter: string }>;
+  imageScanningConfiguration: { scanOnPush: boolean };
+  encryptionConfiguration: { encryptionType: string; kmsKey?: string };
+  policyText?: string;
+  lifecyclePolicyText?: string;
+  tags: Record<string, string>;
+}
+
+export type EcrRepositorySeed = Partial<Omit<EcrRepositoryState, 'repositoryName' | 'repositoryArn' | 'registryId' | 'repositoryUri'>>;
+
+export interface EcrStandInOptions {
+  accountId?: string;
+  region?: string;
+  /** What GetAuthorizationToken names as the registry, e.g. a loopback test registry URL. */
+  proxyEndpoint?: string;
+  /** The password of the n-th token (1-based); distinct per token by default. */
+  password?: (n: number) => string;
+  tokenTtlSeconds?: number;
+  /** The stand-in's clock (epoch ms), for token expiry. */
+  now?: () => number;
+}
+
+export interface EcrStandIn extends JsonRpcServer {
+  readonly accountId: string;
+  readonly region: string;
+  readonly proxyEndpoint: string;
+  readonly repositories: Map<string, EcrRepositoryState>;
+  seedRepository(name: string, seed?: EcrRepositorySeed): EcrRepositoryState;
+  arnOf(name: string): string;
+}
+
+// ECR's documented repository name grammar.
+const NAME = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
+
+export async function startEcrStandIn(options: EcrStandInOptions = {}): Promise<EcrStandIn> {
+  const accountId = options.accountId ?? '123456789012';
+  const region = options.region ?? 'eu-west-1';
+  const proxyEndpoint = options.proxyEndpoint ?? `https://${accountId}.dkr.ecr.${region}.amazonaws.com`;
+  const now = options.now ?? Date.now;
+  const repositories = new Map<string, EcrRepositoryState>();
+  let tokensIssued = 0;
+
+  const arnOf = (name: string): string => `arn:aws:ecr:${region}:${accountId}:repository/${name}`;
+  const missing = (name: string): ServiceError =>
+    new ServiceError('RepositoryNotFoundException', `The repository with name '${name}' does not exist in the registry with id '${accountId}'`);
+
+  const seedRepository = (name: string, seed: EcrRepositorySeed = {}): EcrRepositoryState => {
+    if (!NAME.test(name) || name.length < 2 || name.length > 256) {
+      throw new ServiceError('InvalidParameterException', `Invalid parameter at 'repositoryName' failed to satisfy constraint: '${name}'`);
+    }
+    const state: EcrRepositoryState = {
+      createdAt: now(),
+      imageTagMutability: 'MUTABLE',
+      imageScanningConfiguration: { scanOnPush: false },
+      encryptionConfiguration: { encryptionType: 'AES256' },
+      tags: {},
+      ...seed,
+      repositoryName: name,
+      repositoryArn: arnOf(name),
+      registryId: accountId,
+      repositoryUri: `${accountId}.dkr.ecr.${region}.amazonaws.com/${name}`,
+    };
+    repositories.set(name, state);
+    return state;
+  };
+
+  const repo = (params: Params): EcrRepositoryState => {
+    const name = requireString(params, 'repositoryName');
+    const found = repositories.get(name);
+    if (!found) throw missing(name);
+    return found;
+  };
+
+  const byArn = (params: Params): EcrRepositoryState => {
+    const arn = requireString(params, 'resourceArn');
+    const name = arn.startsWith(arnOf('')) ? arn.slice(arnOf('').length) : undefined;
+    if (name === undefined) throw new ServiceError('InvalidParameterException', `Invalid parameter at 'resourceArn': ${arn}`);
+    const found = repositories.get(name);
+    if (!found) throw missing(name);
+    return found;
+  };
+
+  const describe = (r: EcrRepositoryState): Params => ({
+    repositoryArn: r.repositoryArn,
+    registryId: r.registryId,
+    repositoryName: r.repositoryName,
+    repositoryUri: r.repositoryUri,
+    createdAt: epochSeconds(r.createdAt),
+    imageTagMutability: r.imageTagMutability,
+    ...(r.imageTagMutabilityExclusionFilters ? { imageTagMutabilityExclusionFilters: r.imageTagMutabilityExclusionFilters } : {}),
+    imageScanningConfiguration: r.imageScanningConfiguration,
+    encryptionConfiguration: r.encryptionConfiguration,
+  });
+
+  const ids = (r: EcrRepositoryState): Params => ({ registryId: r.registryId, repositoryName: r.repositoryName });
+
+  const handlers: Record<string, (params: Params) => unknown> = {
+    CreateRepository(params) {
+      const name = requireString(params, 'repositoryName');
+      if (repositories.has(name)) {
+        throw new ServiceError('RepositoryAlreadyExistsException', `The repository with name '${name}' already exists in the registry with id '${accountId}'`);
+      }
+      const { imageTagMutability, imageTagMutabilityExclusionFilters, imageScanningConfiguration, encryptionConfiguration } = params as EcrRepositorySeed;
+      const settings = { imageTagMutability, imageTagMutabilityExclusionFilters, imageScanningConfiguration, encryptionConfiguration };
+      const seed = Object.fromEntries(Object.entries(settings).filter(([, value]) => value !== undefined)) as EcrRepositorySeed;
+      seed.tags = Object.fromEntries(tagList(params.tags).map((t) => [t.Key, t.Value]));
+      return { repository: describe(seedRepository(name, seed)) };
+    },
+    DescribeRepositories(params) {
+      const names = params.repositoryNames as string[] | undefined;
+      const found = names ? names.map((name) => repositories.get(name) ?? throwError(missing(name))) : [...repositories.values()];
+      return { repositories: found.map(describe) };
+    },
+    GetRepositoryPolicy(params) {
+      const r = repo(params);
+      if (r.policyText === undefined) {
+        throw new ServiceError('RepositoryPolicyNotFoundException', `Repository policy does not exist for the repository with name '${r.repositoryName}' in the registry with id '${accountId}'`);
+      }
+      return { ...ids(r), policyText: r.policyText };
+    },
+    SetRepositoryPolicy(params) {
+      const r = repo(params);
+      r.policyText = jsonText(params, 'policyText');
+      return { ...ids(r), policyText: r.policyText };
+    },
+    GetLifecyclePolicy(params) {
+      const r = repo(params);
+      if (r.lifecyclePolicyText === undefined) {
+        throw new ServiceError('LifecyclePolicyNotFoundException', `Lifecycle policy does not exist for the repository with name '${r.repositoryName}' in the registry with id '${accountId}'`);
+      }
+      return { ...ids(r), lifecyclePolicyText: r.lifecyclePolicyText };
+    },
+    PutLifecyclePolicy(params) {
+      const r = repo(params);
+      r.lifecyclePolicyText = jsonText(params, 'lifecyclePolicyText');
+      return { ...ids(r), lifecyclePolicyText: r.lifecyclePolicyText };
+    },
+    ListTagsForResource(params) {
+      return { tags: Object.entries(byArn(params).tags).map(([Key, Value]) => ({ Key, Value })) };
+    },
+    TagResource(params) {
+      const r = byArn(params);
+      for (const { Key, Value } of tagList(params.tags)) r.tags[Key] = Value;
+      return {};
+    },
+    UntagResource(params) {
+      const r = byArn(params);
+      for (const key of (params.tagKeys as string[] | undefined) ?? []) delete r.tags[key];
+      return {};
+    },
+    GetAuthorizationToken() {
+      tokensIssued += 1;
+      const password = options.password?.(tokensIssued) ?? `ecr-token-${tokensIssued}`;
+      const expiresAt = now() + (options.tokenTtlSeconds ?? 12 * 3600) * 1000;
+      return {
+        authorizationData: [
+          { authorizationToken: Buffer.from(`AWS:${password}`).toString('base64'), expiresAt: epochSeconds(expiresAt), proxyEndpoint },
+        ],
+      };
+    },
+  };
+
+  const server = await startJsonRpcServer({
+    targetPrefix: 'AmazonEC2ContainerRegistry_V20150921',
+    jsonVersion: '1.1',
+    handle(op, params) {
+      const handler = handlers[op];
+      if (!handler) throw new ServiceError('UnknownOperationException', `the ECR stand-in does not implement ${op}`);
+      return handler(params);
+    },
+    // ECR names the error in `__type`; the SDK takes error.name from it.
+    errorAnswer: (error) => ({ body: { __type: error.type, message: error.message } }),
+  });
+
+  return { ...server, accountId, region, proxyEndpoint, repositories, seedRepository, arnOf };
+}
+
+function tagList(value: unknown): Array<{ Key: string; Value: string }> {
+  return Array.isArray(value) ? (value as Array<{ Key: string; Value: string }>) : [];
+}
+
+function jsonText(params: Params, name: string): string {
+  const text = requireString(params, name);
+  try {
+    JSON.parse(text);
+  } catch {
+    throw new ServiceError('InvalidParameterException', `Invalid parameter at '${name}': not valid JSON`);
+  }
+  return text;
+}
+
+function throwError(error: Error): never {
+  throw error;
+}
