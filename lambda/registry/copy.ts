@@ -2,6 +2,7 @@ import pLimit from 'p-limit';
 import type { CredentialProvider } from './credentials.js';
 import { RegistryClient } from './client.js';
 import { PlatformNotFoundError } from './copy-errors.js';
+import { DigestMismatchError, SizeMismatchError } from './errors.js';
 import type { Descriptor, Manifest } from './manifest.js';
 import { formatPlatform, parsePlatform, platformMatches, type Platform } from './platform.js';
 import { formatReference, manifestReference, type ImageReference } from './reference.js';
@@ -78,7 +79,15 @@ export async function copyImage(source: ImageReference, destination: ImageRefere
 
   const transfer = new BlobTransfer(src, dst, source, destination, options);
   const limit = pLimit(options.concurrency ?? 4);
-  const outcomes = await Promise.all(blobs.map((blob) => limit(() => transfer.copy(blob))));
+  const outcomes = await Promise.all(
+    blobs.map((blob) =>
+      limit(() => transfer.copy(blob)).catch((error: unknown) => {
+        // One failure fails the copy: start no more transfers.
+        limit.clearQueue();
+        throw error;
+      }),
+    ),
+  );
 
   // Children before the index, and all of them before the tag moves.
   for (const child of children) {
@@ -169,16 +178,25 @@ class BlobTransfer {
       if (result.mounted) return 'mounted';
       uploadUrl = result.uploadUrl;
     }
-    await withRetry(this.dst.retry, async (attempt) => {
-      // A retry starts a fresh upload session: a half-sent one cannot be trusted.
-      const url = attempt === 1 && uploadUrl ? uploadUrl : await this.dst.startUpload(repo);
-      const content = await this.src.openBlob(this.source.repository, blob);
-      try {
-        await this.dst.uploadBlob(repo, url, blob, content);
-      } finally {
-        content.destroy();
-      }
-    });
+    const send = () =>
+      withRetry(this.dst.retry, async (attempt) => {
+        // A retry starts a fresh upload session: a half-sent one cannot be trusted.
+        const url = attempt === 1 && uploadUrl ? uploadUrl : await this.dst.startUpload(repo);
+        uploadUrl = undefined;
+        const content = await this.src.openBlob(this.source.repository, blob);
+        try {
+          await this.dst.uploadBlob(repo, url, blob, content);
+        } finally {
+          content.destroy();
+        }
+      });
+    try {
+      await send();
+    } catch (error) {
+      // Bytes damaged once in transit deserve one more read; damaged twice, the source itself is bad.
+      if (!(error instanceof DigestMismatchError || error instanceof SizeMismatchError)) throw error;
+      await send();
+    }
     this.bytesCopied += blob.size;
     return 'copied';
   }
