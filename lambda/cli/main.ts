@@ -1,9 +1,13 @@
 import { copyCommand } from './copy-command.js';
+import { sendTestWebhookCommand } from './send-test-webhook-command.js';
+import { serveCommand } from './serve-command.js';
 import { USAGE } from './usage.js';
 import { UsageError } from './usage-error.js';
 
 const commands: Record<string, (args: string[]) => Promise<void>> = {
   copy: copyCommand,
+  serve: serveCommand,
+  'send-test-webhook': sendTestWebhookCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

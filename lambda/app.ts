@@ -1,0 +1,54 @@
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { loadConfig, type Config } from './config/config.js';
+import { SecretCache } from './config/secret-cache.js';
+import { createFunctionUrlHandler } from './handlers/function-url.js';
+import { createSqsHandler } from './handlers/sqs.js';
+import { ecrDestination, registryDestination } from './mirror/destination.js';
+import type { MirrorJob } from './mirror/job.js';
+import { runMirrorJob } from './mirror/run-job.js';
+import { sqsEnqueue } from './queue/enqueue.js';
+import type { CopySummary } from './registry/copy.js';
+
+/** Everything a warm Lambda keeps between invocations: config, cached secrets, clients, handlers. */
+export interface App {
+  readonly config: Config;
+  readonly mirror: (job: MirrorJob) => Promise<CopySummary>;
+  readonly intake: ReturnType<typeof createFunctionUrlHandler>;
+  readonly worker: ReturnType<typeof createSqsHandler>;
+}
+
+export interface AppOptions {
+  /** Without a queue, hand jobs to this in-process runner instead of mirroring inside the request (`serve`). */
+  readonly background?: (mirror: App['mirror']) => (job: MirrorJob) => void;
+}
+
+export function createApp(env: NodeJS.ProcessEnv = process.env, options: AppOptions = {}): App {
+  const config = loadConfig(env);
+  const webhookSecret = new SecretCache(config.webhookSecret);
+  const rootApiKey = new SecretCache(config.rootApiKey);
+  const destination = config.dstRegistry ? registryDestination(config.dstRegistry) : ecrDestination(config.dstRepo);
+  const mirror = (job: MirrorJob) =>
+    runMirrorJob(job, {
+      rootRegistryHost: config.rootRegistryHost,
+      rootRegistryUsername: config.rootRegistryUsername,
+      rootApiKey,
+      destination,
+    });
+  const sqs = new SQSClient({});
+  const intake = createFunctionUrlHandler({
+    config,
+    webhookSecret,
+    dispatch: config.queueUrl
+      ? { mode: 'queued', enqueue: sqsEnqueue(config.queueUrl, sqs) }
+      : options.background
+        ? { mode: 'background', submit: options.background(mirror) }
+        : { mode: 'inline', mirror },
+  });
+  const worker = createSqsHandler({
+    mirror,
+    sqs,
+    ...(config.queueUrl ? { queueUrl: config.queueUrl } : {}),
+    ...(config.dlqUrl ? { dlqUrl: config.dlqUrl } : {}),
+  });
+  return { config, mirror, intake, worker };
+}

@@ -1,0 +1,119 @@
+import { ChangeMessageVisibilityCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import pLimit from 'p-limit';
+import { MirrorError, errorMessage, failureClassOf } from '../errors.js';
+import { logger } from '../log.js';
+import { MetricUnit, countWithDimension, metrics } from '../metrics.js';
+import type { MirrorJob } from '../mirror/job.js';
+import { decodeJob } from '../queue/job-message.js';
+import type { CopySummary } from '../registry/copy.js';
+import { retryDelaySeconds } from './retry-delay.js';
+
+export interface WorkerDependencies {
+  readonly mirror: (job: MirrorJob) => Promise<CopySummary>;
+  readonly sqs: SQSClient;
+  /** The queue the records come from, to delay their next delivery. */
+  readonly queueUrl?: string;
+  /** Permanent failures go here at once, with their reason, instead of being retried. */
+  readonly dlqUrl?: string;
+  /** Records mirrored at once; each copy runs its own bounded blob concurrency. */
+  readonly concurrency?: number;
+}
+
+type Outcome = 'mirrored' | 'retry' | 'dead-lettered';
+
+/**
+ * The SQS worker: each record is one mirror job. Transient failures return the
+ * record with a growing delay; permanent ones go to the dead-letter queue with
+ * their reason. Only the records that must come back are reported as failures.
+ */
+export function createSqsHandler(deps: WorkerDependencies) {
+  return async (event: SQSEvent): Promise<SQSBatchResponse> => {
+    const limit = pLimit(deps.concurrency ?? 2);
+    const outcomes = await Promise.all(event.Records.map((record) => limit(() => processRecord(record, deps))));
+    metrics.publishStoredMetrics();
+    return {
+      batchItemFailures: event.Records.filter((_, i) => outcomes[i] === 'retry').map((r) => ({ itemIdentifier: r.messageId })),
+    };
+  };
+}
+
+async function processRecord(record: SQSRecord, deps: WorkerDependencies): Promise<Outcome> {
+  const log = logger.createChild({ persistentKeys: { message_id: record.messageId } });
+  let job: MirrorJob | undefined;
+  try {
+    job = decodeJob(record.body);
+    log.appendPersistentKeys({ webhook_id: job.webhookId, event_id: job.eventId, image: job.source });
+    const summary = await deps.mirror(job);
+    log.info('image mirrored', {
+      source: job.source,
+      destination: `${job.destinationRepository}:${job.destinationTag}`,
+      digest: summary.digest,
+      platform: summary.platform ?? 'all',
+      up_to_date: summary.upToDate,
+      bytes: summary.bytesCopied,
+      blobs_copied: summary.blobsCopied,
+      blobs_skipped: summary.blobsSkipped,
+      blobs_mounted: summary.blobsMounted,
+      duration_ms: summary.durationMs,
+    });
+    recordSuccess(summary);
+    return 'mirrored';
+  } catch (error) {
+    const failureClass = failureClassOf(error);
+    countWithDimension('MirrorFailures', 'class', failureClass);
+    const code = error instanceof MirrorError ? error.code : 'UNEXPECTED';
+    if (failureClass === 'permanent' && (await deadLetter(record, error, code, deps, log))) return 'dead-lettered';
+    const receiveCount = Number(record.attributes.ApproximateReceiveCount ?? '1');
+    const delay = retryDelaySeconds(receiveCount);
+    log.warn('mirror failed; it will be retried', { error: errorMessage(error), code, class: failureClass, attempt: receiveCount, retry_in_s: delay });
+    await delayRetry(record, delay, deps, log);
+    return 'retry';
+  }
+}
+
+function recordSuccess(summary: CopySummary): void {
+  metrics.addMetric('ImagesMirrored', MetricUnit.Count, 1);
+  metrics.addMetric('BytesCopied', MetricUnit.Bytes, summary.bytesCopied);
+  metrics.addMetric('BlobsCopied', MetricUnit.Count, summary.blobsCopied);
+  metrics.addMetric('BlobsSkipped', MetricUnit.Count, summary.blobsSkipped);
+  metrics.addMetric('MirrorDurationMs', MetricUnit.Milliseconds, summary.durationMs);
+}
+
+/** Sends the record to the DLQ with its reason; false when there is no DLQ or the send failed. */
+async function deadLetter(record: SQSRecord, error: unknown, code: string, deps: WorkerDependencies, log: typeof logger): Promise<boolean> {
+  const reason = errorMessage(error).slice(0, 1000);
+  log.error('mirror failed permanently and will not be retried; fix the cause, then redrive the message from the dead-letter queue', {
+    error: reason,
+    code,
+  });
+  if (!deps.dlqUrl) return false;
+  try {
+    await deps.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: deps.dlqUrl,
+        MessageBody: record.body,
+        MessageAttributes: {
+          failure_reason: { DataType: 'String', StringValue: reason },
+          failure_code: { DataType: 'String', StringValue: code },
+          failed_at: { DataType: 'String', StringValue: new Date().toISOString() },
+        },
+        ...(deps.dlqUrl.endsWith('.fifo') ? { MessageGroupId: record.messageId, MessageDeduplicationId: record.messageId } : {}),
+      }),
+    );
+    return true;
+  } catch (sendError) {
+    log.error('could not send to the dead-letter queue; the message will be retried and redriven by SQS', { error: errorMessage(sendError) });
+    return false;
+  }
+}
+
+/** Without it every retry would come back after the same visibility timeout, however often it failed. */
+async function delayRetry(record: SQSRecord, seconds: number, deps: WorkerDependencies, log: typeof logger): Promise<void> {
+  if (!deps.queueUrl) return;
+  try {
+    await deps.sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: deps.queueUrl, ReceiptHandle: record.receiptHandle, VisibilityTimeout: seconds }));
+  } catch (error) {
+    log.warn('could not delay the retry; it comes back after the queue visibility timeout', { error: errorMessage(error) });
+  }
+}

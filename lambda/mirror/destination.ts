@@ -1,0 +1,41 @@
+import { ECRClient } from '@aws-sdk/client-ecr';
+import { createEcrCredentials } from '../ecr/auth.js';
+import { ensureRepository } from '../ecr/repositories.js';
+import type { CredentialProvider } from '../registry/credentials.js';
+import { dockerConfigCredentials } from '../registry/docker-config.js';
+
+/** Where mirrored images go: the account's ECR, or any OCI registry named by DST_REGISTRY. */
+export interface Destination {
+  /** `host[:port]` of the registry's OCI endpoint. */
+  registry(): Promise<string>;
+  readonly credentials: CredentialProvider;
+  /** Makes sure the repository exists and carries the base repository's policies. */
+  prepare(repository: string): Promise<void>;
+}
+
+/** ECR: repositories are created with the base repository's policies; pushes use an ECR token. */
+export function ecrDestination(baseRepository: string, ecr: ECRClient = new ECRClient({})): Destination {
+  const auth = createEcrCredentials(ecr);
+  return {
+    registry: () => auth.registryHost(),
+    credentials: auth.credentialProvider,
+    prepare: async (repository) => {
+      await ensureRepository(ecr, { baseRepository, repository });
+    },
+
+  };
+}
+
+/** Another OCI registry: repositories appear on push; credentials come from the Docker config file. */
+export function registryDestination(host: string): Destination {
+  let credentials: Promise<CredentialProvider> | undefined;
+  return {
+    registry: async () => host,
+    credentials: async (registry) => {
+      credentials ??= dockerConfigCredentials();
+      return (await credentials)(registry);
+    },
+    prepare: async () => undefined,
+
+  };
+}
