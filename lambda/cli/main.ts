@@ -4,7 +4,8 @@ import { serveCommand } from './serve-command.js';
 import { USAGE } from './usage.js';
 import { UsageError } from './usage-error.js';
 
-const commands: Record<string, (args: string[]) => Promise<void>> = {
+/** Each command resolves to its exit status (0 when it returns nothing). */
+const commands: Record<string, (args: string[]) => Promise<number | void>> = {
   copy: copyCommand,
   serve: serveCommand,
   'send-test-webhook': sendTestWebhookCommand,
@@ -18,8 +19,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const command = commands[name];
   if (!command) throw new UsageError(`unknown command "${name}"`);
-  await command(args);
-  return 0;
+  return (await command(args)) ?? 0;
 }
 
 main(process.argv.slice(2)).then(

@@ -49,7 +49,7 @@ export function buildTestWebhook(input: {
   };
 }
 
-export async function sendTestWebhookCommand(args: string[]): Promise<void> {
+export async function sendTestWebhookCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
@@ -77,5 +77,5 @@ export async function sendTestWebhookCommand(args: string[]): Promise<void> {
   });
   const response = await fetch(target, { method: 'POST', headers: webhook.headers, body: webhook.body, signal: AbortSignal.timeout(60_000) });
   process.stdout.write(`${response.status} ${await response.text()}\n`);
-  if (!response.ok) process.exitCode = 1;
+  return response.ok ? 0 : 1;
 }

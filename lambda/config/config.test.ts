@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { isAllowed } from '../webhook/allowed-repos.js';
+import { loadConfig } from './config.js';
+import { ConfigError } from './errors.js';
+
+const ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:root-ecr-mirror/webhook-AbCdEf';
+
+describe('loadConfig', () => {
+  it('applies the documented defaults', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ rootRegistryHost: 'cr.root.io', rootRegistryUsername: 'root', dstRepo: 'root-mirror' });
+    expect(config.webhookSecret).toBeUndefined();
+    expect(config.queueUrl).toBeUndefined();
+    expect(isAllowed(config.allowedRepos, 'anything/at-all')).toBe(true);
+  });
+
+  it('reads every variable', () => {
+    const config = loadConfig({
+      WEBHOOK_SECRET_ARN: ARN,
+      ROOT_API_KEY: ' key-123 ',
+      ROOT_REGISTRY_HOST: '127.0.0.1:5000',
+      ROOT_REGISTRY_USERNAME: 'robot',
+      DST_REPO: 'mirrors/root',
+      DST_REGISTRY: 'localhost:5001',
+      ALLOWED_REPOS: 'python, library/*',
+      QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/root-ecr-mirror.fifo',
+      DLQ_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/root-ecr-mirror-dlq.fifo',
+    });
+    expect(config).toMatchObject({
+      webhookSecret: { kind: 'arn', arn: ARN },
+      rootApiKey: { kind: 'value', value: 'key-123' },
+      rootRegistryHost: '127.0.0.1:5000',
+      rootRegistryUsername: 'robot',
+      dstRepo: 'mirrors/root',
+      dstRegistry: 'localhost:5001',
+    });
+    expect(isAllowed(config.allowedRepos, 'library/nginx')).toBe(true);
+    expect(isAllowed(config.allowedRepos, 'golang')).toBe(false);
+  });
+
+  it('treats empty values as unset', () => {
+    expect(loadConfig({ WEBHOOK_SECRET: '  ', ROOT_API_KEY: '' }).webhookSecret).toBeUndefined();
+  });
+
+  it('reports every problem at once, each naming its variable', () => {
+    let error: unknown;
+    try {
+      loadConfig({
+        WEBHOOK_SECRET: 'a',
+        WEBHOOK_SECRET_ARN: ARN,
+        ROOT_API_KEY_ARN: 'not-an-arn',
+        ROOT_REGISTRY_HOST: 'https://cr.root.io',
+        DST_REPO: 'Root-Mirror',
+        ALLOWED_REPOS: 'UPPER',
+        QUEUE_URL: 'queue',
+      });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems.join('\n');
+    for (const name of ['WEBHOOK_SECRET or WEBHOOK_SECRET_ARN', 'ROOT_API_KEY_ARN', 'ROOT_REGISTRY_HOST', 'DST_REPO', 'ALLOWED_REPOS', 'QUEUE_URL']) {
+      expect(problems).toContain(name);
+    }
+    expect((error as ConfigError).problems).toHaveLength(6);
+  });
+});

@@ -1,0 +1,73 @@
+// The built CLI's `copy` as a person runs it: Docker config credentials, --json, exit codes.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeDockerConfig, type DockerConfigDir } from '../support/docker-config.js';
+import { fetchManifest, pushMultiArchImage, pushRandomImage } from '../support/images.js';
+import { startRegistry, type TestRegistry } from '../support/registry.js';
+import { runCli } from './run-cli.js';
+
+const USER = { username: 'ci', password: 'ci-pass' };
+let src: TestRegistry;
+let dst: TestRegistry;
+let config: DockerConfigDir;
+
+beforeAll(async () => {
+  [src, dst] = await Promise.all([startRegistry({ auth: 'basic', users: { ci: 'ci-pass' } }), startRegistry()]);
+  config = await writeDockerConfig({ [src.host]: USER });
+});
+afterAll(async () => {
+  await Promise.all([src?.stop(), dst?.stop(), config?.remove()]);
+});
+
+describe('node dist/cli.mjs copy', () => {
+  it('copies with credentials from $DOCKER_CONFIG and prints the summary as JSON', async () => {
+    const image = await pushRandomImage(src.url, 'app/web', '1.0', { auth: USER });
+    const result = await runCli(['copy', `${src.host}/app/web:1.0`, `${dst.host}/mirror/web`, '--json'], { DOCKER_CONFIG: config.dir });
+    expect(result.code).toBe(0);
+    const summary = JSON.parse(result.stdout) as Record<string, unknown>;
+    expect(summary).toMatchObject({ digest: image.digest, blobsCopied: 3, upToDate: false, bytesCopied: image.totalBytes });
+    expect(typeof summary.durationMs).toBe('number');
+    // A destination without a tag takes the source's.
+    expect((await fetchManifest(dst.url, 'mirror/web', '1.0')).digest).toBe(image.digest);
+  });
+
+  it('copies one platform with --platform', async () => {
+    const index = await pushMultiArchImage(src.url, 'app/multi', 'v1', { platforms: ['linux/amd64', 'linux/arm64/v8'], auth: USER });
+    const arm = index.children.find((c) => c.platform.architecture === 'arm64')!;
+    const result = await runCli(['copy', `${src.host}/app/multi:v1`, `${dst.host}/app/multi:arm`, '--platform', 'linux/arm64', '--json'], {
+      DOCKER_CONFIG: config.dir,
+    });
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ digest: arm.digest, platform: 'linux/arm64' });
+  });
+
+  it('prints a one-line summary without --json', async () => {
+    await pushRandomImage(src.url, 'app/plain', 'v1', { auth: USER });
+    const result = await runCli(['copy', `${src.host}/app/plain:v1`, `${dst.host}/app/plain:v1`], { DOCKER_CONFIG: config.dir });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/app\/plain:v1@sha256:[a-f0-9]{64}: 3 blobs copied/);
+    expect(result.stdout.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('exits 1 with a one-line reason when the registry refuses', async () => {
+    const result = await runCli(['copy', `${src.host}/app/none:v1`, `${dst.host}/app/none:v1`], { DOCKER_CONFIG: config.dir });
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(/^error: .*404.*MANIFEST_UNKNOWN/);
+  });
+
+  it('exits 1 naming the bad part of an invalid reference', async () => {
+    const result = await runCli(['copy', `${src.host}/App:v1`, `${dst.host}/x:v1`]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/invalid repository "App"/);
+  });
+
+  it('exits 2 on bad usage and documents every flag in --help', async () => {
+    expect((await runCli(['copy', 'only-one'])).code).toBe(2);
+    expect((await runCli(['frobnicate'])).code).toBe(2);
+    const help = await runCli(['--help']);
+    expect(help.code).toBe(0);
+    for (const flag of ['--platform', '--json', '--concurrency', '--port', '--image', '--digest', '--arch', '--registry', '--secret']) {
+      expect(help.stdout).toContain(flag);
+    }
+  });
+});
