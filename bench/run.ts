@@ -1,18 +1,33 @@
 // `npm run bench`: measured side by side in one run; prints the figures the README and closing notes quote.
+// BENCH_RUNS (default 3) sets the copy runs per tool; BENCH_ONLY=intake or BENCH_ONLY=copy runs one part.
 import { runCopyBench } from './copy-bench.js';
+import { runIntakeBench } from './intake-bench.js';
 import { MiB } from './stats.js';
 
 const runs = Number(process.env.BENCH_RUNS ?? '3');
+const only = process.env.BENCH_ONLY;
 const log = (line: string) => console.error(`[bench] ${line}`);
-
-const copy = await runCopyBench(runs, log);
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const mib = (bytes: number) => `${(bytes / MiB).toFixed(0)} MiB`;
 
-console.log('\n== copy: 1 GiB image (4 x 256 MiB layers), loopback registry to registry');
-console.log(`runs each:            ${copy.runs}`);
-console.log(`ours   median wall:   ${seconds(copy.oursMedianMs)}  (${copy.oursMs.map(seconds).join(', ')})`);
-console.log(`skopeo median wall:   ${seconds(copy.skopeoMedianMs)}  (${copy.skopeoMs.map(seconds).join(', ')})`);
-console.log(`ratio ours/skopeo:    ${copy.ratio.toFixed(2)}  (target <= 1.00)`);
-console.log(`ours peak RSS:        ${mib(copy.oursPeakRssBytes)}  (target <= 128 MiB)`);
-console.log(`2 GiB layer: ours     ${seconds(copy.bigLayerMs)}, peak RSS ${mib(copy.bigLayerPeakRssBytes)}  (target <= 128 MiB)`);
+if (only !== 'copy') {
+  log('intake: 1,000 signed webhooks into a warm intake enqueuing to a loopback SQS stand-in ...');
+  const intake = await runIntakeBench(1000);
+  console.log('\n== intake (warm, in process, verify + parse + enqueue)');
+  console.log(`requests:             ${intake.requests}`);
+  console.log(`latency p50:          ${intake.p50Ms.toFixed(2)} ms`);
+  console.log(`latency p99:          ${intake.p99Ms.toFixed(2)} ms  (target <= 20 ms)`);
+  console.log(`dist/lambda/index.mjs ${(intake.bundleBytes / 1e6).toFixed(2)} MB  (target <= 1.5 MB)`);
+  console.log(`cold import (median): ${intake.coldImportMs.toFixed(0)} ms  (target <= 300 ms)`);
+}
+
+if (only !== 'intake') {
+  const copy = await runCopyBench(runs, log);
+  console.log('\n== copy: 1 GiB image (4 x 256 MiB layers), loopback registry to registry');
+  console.log(`runs each:            ${copy.runs}`);
+  console.log(`ours   median wall:   ${seconds(copy.oursMedianMs)}  (${copy.oursMs.map(seconds).join(', ')})`);
+  console.log(`skopeo median wall:   ${seconds(copy.skopeoMedianMs)}  (${copy.skopeoMs.map(seconds).join(', ')})`);
+  console.log(`ratio ours/skopeo:    ${copy.ratio.toFixed(2)}  (target <= 1.00)`);
+  console.log(`ours peak RSS:        ${mib(copy.oursPeakRssBytes)}  (target <= 128 MiB)`);
+  console.log(`2 GiB layer: ours     ${seconds(copy.bigLayerMs)}, peak RSS ${mib(copy.bigLayerPeakRssBytes)}  (target <= 128 MiB)`);
+}

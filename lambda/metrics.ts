@@ -11,4 +11,9 @@ export function countWithDimension(name: string, dimension: string, value: strin
   metrics.singleMetric().addDimension(dimension, value).addMetric(name, MetricUnit.Count, 1);
 }
 
+/** Flushes what this invocation recorded; silent when it recorded nothing. */
+export function publishMetrics(): void {
+  if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+}
+
 export { MetricUnit };

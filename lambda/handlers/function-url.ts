@@ -3,7 +3,7 @@ import type { Config } from '../config/config.js';
 import type { SecretCache } from '../config/secret-cache.js';
 import { errorMessage } from '../errors.js';
 import { logger } from '../log.js';
-import { countWithDimension, metrics } from '../metrics.js';
+import { countWithDimension, publishMetrics } from '../metrics.js';
 import type { MirrorJob } from '../mirror/job.js';
 import type { Enqueue } from '../queue/enqueue.js';
 import { isAllowed } from '../webhook/allowed-repos.js';
@@ -40,7 +40,7 @@ export function createFunctionUrlHandler(deps: IntakeDependencies) {
       return await handle(event, deps);
     } finally {
       logger.resetKeys();
-      metrics.publishStoredMetrics();
+      publishMetrics();
     }
   };
 }
