@@ -239,11 +239,13 @@ export class RegistryClient {
       const headers = { ...request.headers, ...(authorization ? { authorization } : {}) };
       const res = await sendRequest({ method: request.method, url, headers, body: request.body, idleTimeoutMs: this.idleTimeoutMs });
       const replayable = request.body === undefined || Buffer.isBuffer(request.body);
-      if (res.status === 401 && sameOrigin && replayable && !reauthenticated) {
+      if (res.status === 401 && sameOrigin && !reauthenticated) {
         discardBody(res);
         this.auth.invalidate(request.scopes, header(res, 'www-authenticate'));
         reauthenticated = true;
-        continue;
+        if (replayable) continue;
+        // A streamed body is spent: the token likely expired mid-copy, so let the caller re-send with a fresh one.
+        throw new RegistryProtocolError(`${request.method} ${url.pathname} was refused 401 while streaming; retrying with a fresh token`, 'transient');
       }
       if (REDIRECTS.has(res.status) && (request.method === 'GET' || request.method === 'HEAD')) {
         discardBody(res);

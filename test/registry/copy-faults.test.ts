@@ -85,6 +85,20 @@ describe('copy under faults', () => {
     expect((await fetchManifest(dst.url, 'cut/app', 'v1')).digest).toBe(image.digest);
   });
 
+  it('re-sends a blob with a fresh token when its upload is refused 401 mid-copy', async () => {
+    const image = await pushRandomImage(src.url, 'expired/app', 'v1', { layers: [20_000] });
+    const dstProxy = await startFaultProxy(dst.url);
+    try {
+      const rule = { method: 'PATCH', path: /\/blobs\/uploads\//, status: 401, times: 1 };
+      dstProxy.rules = [rule];
+      await copyImage(from('expired/app:v1'), parseReference(`${dstProxy.host}/expired/app:v1`), open);
+      expect(dstProxy.fired(rule)).toBe(1);
+      expect((await fetchManifest(dst.url, 'expired/app', 'v1')).digest).toBe(image.digest);
+    } finally {
+      await dstProxy.stop();
+    }
+  });
+
   it('gives up on a source that keeps failing, as a transient error', async () => {
     await pushRandomImage(src.url, 'down/app', 'v1');
     proxy.rules = [{ path: /\/manifests\//, status: 502 }];
