@@ -1,0 +1,97 @@
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { NON_SDK_ACTIONS } from './iam-actions.js';
+import { type SdkUsage, sdkUsage } from './sdk-usage.js';
+import { synthesized } from './test-support.js';
+
+interface Statement {
+  sid?: string;
+  effect?: string;
+  actions?: string[];
+  resources?: string[];
+  not_actions?: unknown;
+  not_resources?: unknown;
+}
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const REPOSITORY = '${aws_ecr_repository.base_repository.arn}';
+const SECRETS = ['${aws_secretsmanager_secret.webhook_secret.arn}', '${aws_secretsmanager_secret.root_api_key_secret.arn}'];
+const QUEUE = '${aws_sqs_queue.queue.arn}';
+const DLQ = '${aws_sqs_queue.dead_letter_queue.arn}';
+const LOG_STREAMS = '${aws_cloudwatch_log_group.function_logs.arn}:*';
+
+/** Where each action may apply: this test's own statement of "scoped", independent of the stack's data. */
+function allowedResources(action: string): string[] {
+  if (action === 'ecr:GetAuthorizationToken') return ['*']; // registry-wide: IAM cannot scope it
+  if (action.startsWith('ecr:')) return [REPOSITORY, `${REPOSITORY}/*`];
+  if (action === 'secretsmanager:GetSecretValue') return SECRETS;
+  if (action === 'sqs:SendMessage') return [QUEUE, DLQ]; // intake → queue, worker → dead-letter queue
+  if (action.startsWith('sqs:')) return [QUEUE];
+  if (action.startsWith('logs:')) return [LOG_STREAMS];
+  return [];
+}
+
+function statements(): Statement[] {
+  const document = synthesized().config.data.aws_iam_policy_document?.function_permissions;
+  return (document?.statement ?? []) as Statement[];
+}
+
+function granted(): Map<string, Set<string>> {
+  const grants = new Map<string, Set<string>>();
+  for (const s of statements()) {
+    for (const action of s.actions ?? []) {
+      const resources = grants.get(action) ?? new Set<string>();
+      (s.resources ?? []).forEach((r) => resources.add(r));
+      grants.set(action, resources);
+    }
+  }
+  return grants;
+}
+
+describe('least privilege of the function role', () => {
+  let usage: SdkUsage;
+  beforeAll(async () => {
+    usage = await sdkUsage(ROOT);
+  });
+
+  it('can attribute every AWS call in the Lambda bundle to an IAM action', () => {
+    expect(usage.files).toContain('lambda/index.ts');
+    expect(usage.problems).toEqual([]);
+  });
+
+  it('grants exactly the actions the Lambda code sends, plus the documented non-SDK ones', () => {
+    const needed = new Set([...usage.actions.keys(), ...NON_SDK_ACTIONS]);
+    const given = new Set(granted().keys());
+    const missing = [...needed].filter((a) => !given.has(a)).map((a) => `${a} (used by ${usage.actions.get(a)?.join(', ') ?? 'non-SDK list'})`);
+    const unused = [...given].filter((a) => !needed.has(a));
+    expect({ missing, unused }, 'align GRANTS in infra/iam-actions.ts').toEqual({ missing: [], unused: [] });
+  });
+
+  it('scopes each action to its own resources', () => {
+    for (const [action, resources] of granted()) {
+      expect([...resources].sort(), action).toEqual([...allowedResources(action)].sort());
+    }
+  });
+
+  it('uses "*" only for ecr:GetAuthorizationToken, allows only, and names every action in full', () => {
+    for (const s of statements()) {
+      expect(s.effect, s.sid).toBe('Allow');
+      expect(s.not_actions, s.sid).toBeUndefined();
+      expect(s.not_resources, s.sid).toBeUndefined();
+      for (const action of s.actions ?? []) expect(action, s.sid).toMatch(/^[a-z]+:[A-Za-z]+$/);
+      if ((s.resources ?? []).some((r) => r === '*' || r.endsWith(':*:*') || /^arn:[^$]*\*/.test(r))) {
+        expect(s.actions, s.sid).toEqual(['ecr:GetAuthorizationToken']);
+        expect(s.resources, s.sid).toEqual(['*']);
+      }
+    }
+  });
+
+  it('attaches the policy inline to the function role only, and lets only Lambda assume the role', () => {
+    const { config } = synthesized();
+    expect(Object.keys(config.resource.aws_iam_role_policy ?? {})).toEqual(['function_policy']);
+    expect(config.resource.aws_iam_role_policy_attachment).toBeUndefined(); // no broad managed policies
+    expect(config.data.aws_iam_policy_document?.lambda_assume_role).toEqual({
+      statement: [{ actions: ['sts:AssumeRole'], effect: 'Allow', principals: [{ identifiers: ['lambda.amazonaws.com'], type: 'Service' }] }],
+    });
+  });
+});

@@ -1,0 +1,93 @@
+import { EcrRepository } from '@cdktf/provider-aws/lib/ecr-repository/index.js';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider/index.js';
+import { LocalBackend, TerraformStack } from 'cdktf';
+import type { Construct } from 'constructs';
+import { mirrorAlarms } from './alarms.js';
+import type { LambdaBundle } from './bundle.js';
+import { mirrorDashboard } from './dashboard.js';
+import { functionEnvironment } from './environment.js';
+import { functionLogGroup, mirrorFunction, queueTrigger, webhookUrl } from './function.js';
+import { functionRole } from './iam.js';
+import { STATE_PATH } from './names.js';
+import { mirrorOutputs } from './outputs.js';
+import { mirrorQueues } from './queue.js';
+import { mirrorSecrets } from './secrets.js';
+import { defineVariables } from './variables.js';
+
+/** Versions the synthesized configuration targets (stated in the README). */
+export const TERRAFORM_VERSION = '>= 1.5.0';
+/** 6.29 added `invoked_via_function_url`, which the Function URL's second permission needs. */
+export const AWS_PROVIDER_VERSION = '>= 6.29.0, < 7.0.0';
+
+export interface MirrorStackProps {
+  readonly bundle: LambdaBundle;
+}
+
+/** Everything `terraform apply` creates; README-deploy.md draws it. */
+export class MirrorStack extends TerraformStack {
+  constructor(scope: Construct, id: string, props: MirrorStackProps) {
+    super(scope, id);
+    // Relative, so the synthesized JSON is the same on every machine.
+    new LocalBackend(this, { path: STATE_PATH });
+    this.addOverride('terraform.required_version', TERRAFORM_VERSION);
+    this.addOverride('terraform.required_providers.aws.source', 'hashicorp/aws');
+    this.addOverride('terraform.required_providers.aws.version', AWS_PROVIDER_VERSION);
+
+    const vars = defineVariables(this);
+    const region = vars.awsRegion.stringValue;
+    new AwsProvider(this, 'aws', { region, defaultTags: [{ tags: vars.tags.value }] });
+
+    const repository = new EcrRepository(this, 'base_repository', {
+      name: vars.dstRepo.stringValue,
+      imageTagMutability: vars.imageTagMutability.stringValue,
+      imageScanningConfiguration: { scanOnPush: true },
+      encryptionConfiguration: [{ encryptionType: 'AES256' }],
+      // Never delete images on destroy: a non-empty repository stops `terraform destroy` instead.
+      forceDelete: false,
+    });
+    const secrets = mirrorSecrets(this);
+    const { queue, deadLetterQueue } = mirrorQueues(this, vars);
+    const logGroup = functionLogGroup(this, vars);
+    const access = functionRole(this, {
+      repositoryArn: repository.arn,
+      secretArns: [secrets.webhookSecret.arn, secrets.rootApiKey.arn],
+      queueArn: queue.arn,
+      deadLetterQueueArn: deadLetterQueue.arn,
+      logGroupArn: logGroup.arn,
+    });
+
+    const environment = functionEnvironment({
+      webhookSecretArn: secrets.webhookSecret.arn,
+      rootApiKeyArn: secrets.rootApiKey.arn,
+      rootRegistryHost: vars.rootRegistryHost.stringValue,
+      rootRegistryUsername: vars.rootRegistryUsername.stringValue,
+      dstRepo: repository.name,
+      allowedRepos: vars.allowedRepos.listValue,
+      queueUrl: queue.url,
+      deadLetterQueueUrl: deadLetterQueue.url,
+      logLevel: vars.logLevel.stringValue,
+    });
+    const fn = mirrorFunction(this, { bundle: props.bundle, access, logGroup, environment, vars });
+    const url = webhookUrl(this, fn);
+    queueTrigger(this, fn, queue, access);
+
+    mirrorAlarms(this, { functionName: fn.functionName, deadLetterQueueName: deadLetterQueue.name });
+    const dashboard = mirrorDashboard(this, {
+      region,
+      functionName: fn.functionName,
+      queueName: queue.name,
+      deadLetterQueueName: deadLetterQueue.name,
+    });
+
+    mirrorOutputs(this, {
+      webhookUrl: url.functionUrl,
+      ecrRepositoryUrl: repository.repositoryUrl,
+      queueUrl: queue.url,
+      deadLetterQueueUrl: deadLetterQueue.url,
+      dashboardUrl: `https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}#dashboards/dashboard/${dashboard.dashboardName}`,
+      webhookSecretArn: secrets.webhookSecret.arn,
+      rootApiKeySecretArn: secrets.rootApiKey.arn,
+      logGroupName: logGroup.name,
+    });
+  }
+}

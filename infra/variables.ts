@@ -1,0 +1,172 @@
+import { TerraformVariable } from 'cdktf';
+import type { Construct } from 'constructs';
+import { hcl } from './hcl.js';
+
+// Patterns are RE2 (Terraform's `regex`) and JavaScript alike, written without
+// backslashes so they survive JSON and HCL string escaping unchanged.
+
+/** One OCI path component, with `*` allowed wherever a letter is: `library`, `python*`, `*`. */
+const GLOB_COMPONENT = '[a-z0-9*]+(?:(?:[._]|__|-+)[a-z0-9*]+)*';
+/** An `allowed_repos` entry: the OCI repository grammar, plus `*` globs (`library/*`, `python*`). */
+export const ALLOWED_REPO_PATTERN = `^${GLOB_COMPONENT}(?:/${GLOB_COMPONENT})*$`;
+
+/** ECR's repository name rule. */
+export const ECR_REPO_PATTERN = '^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$';
+const HOST_PATTERN = '^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:[.][a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*(?::[0-9]{1,5})?$';
+const REGION_PATTERN = '^[a-z]{2}(?:-[a-z]+)+-[0-9]+$';
+const EMAIL_PATTERN = '^[^@[:space:]]+@[^@[:space:]]+[.][^@[:space:]]+$';
+
+/** CloudWatch Logs accepts only these retention periods; 0 means never expire. */
+export const LOG_RETENTION_DAYS = [
+  0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+/** Powertools Logger's levels. */
+export const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL', 'SILENT'] as const;
+
+export interface Variables {
+  readonly awsRegion: TerraformVariable;
+  readonly dstRepo: TerraformVariable;
+  readonly rootRegistryHost: TerraformVariable;
+  readonly rootRegistryUsername: TerraformVariable;
+  readonly webhookSigningSecret: TerraformVariable;
+  readonly rootApiKey: TerraformVariable;
+  readonly allowedRepos: TerraformVariable;
+  readonly imageTagMutability: TerraformVariable;
+  readonly logRetentionDays: TerraformVariable;
+  readonly logLevel: TerraformVariable;
+  readonly lambdaMemoryMb: TerraformVariable;
+  readonly lambdaTimeoutS: TerraformVariable;
+  readonly alarmEmail: TerraformVariable;
+  readonly tags: TerraformVariable;
+}
+
+const list = (values: readonly (string | number)[]): string => JSON.stringify(values);
+const matches = (pattern: string, value: string): string => `can(regex("${pattern}", ${value}))`;
+
+export function defineVariables(scope: Construct): Variables {
+  return {
+    awsRegion: new TerraformVariable(scope, 'aws_region', {
+      type: 'string',
+      default: 'us-east-1',
+      description: 'AWS region to deploy into; the mirrored images land in this region\'s ECR.',
+      nullable: false,
+      validation: [{ condition: hcl(matches(REGION_PATTERN, 'var.aws_region')), errorMessage: 'aws_region must be a region code such as us-east-1.' }],
+    }),
+    dstRepo: new TerraformVariable(scope, 'dst_repo', {
+      type: 'string',
+      default: 'root-mirror',
+      description: 'Base ECR repository. Each Root repository is mirrored to <dst_repo>/<repo>, created with this repository\'s policies.',
+      nullable: false,
+      validation: [
+        {
+          // 128 leaves room beneath it for the mirrored repository paths (ECR allows 256 in all).
+          condition: hcl(`${matches(ECR_REPO_PATTERN, 'var.dst_repo')} && length(var.dst_repo) >= 2 && length(var.dst_repo) <= 128`),
+          errorMessage: 'dst_repo must be an ECR repository name: lower-case letters, digits and . _ - / separators, 2 to 128 characters.',
+        },
+      ],
+    }),
+    rootRegistryHost: new TerraformVariable(scope, 'root_registry_host', {
+      type: 'string',
+      default: 'cr.root.io',
+      description: 'Root\'s registry. The Root API key is only ever sent to this host.',
+      nullable: false,
+      validation: [{ condition: hcl(matches(HOST_PATTERN, 'var.root_registry_host')), errorMessage: 'root_registry_host must be a lower-case host name, optionally with :port, without scheme or path.' }],
+    }),
+    rootRegistryUsername: new TerraformVariable(scope, 'root_registry_username', {
+      type: 'string',
+      default: 'root',
+      description: 'User name sent with the Root API key when pulling from root_registry_host.',
+      nullable: false,
+      validation: [{ condition: hcl('length(trimspace(var.root_registry_username)) > 0'), errorMessage: 'root_registry_username must not be empty.' }],
+    }),
+    webhookSigningSecret: new TerraformVariable(scope, 'webhook_signing_secret', {
+      type: 'string',
+      default: '',
+      sensitive: true,
+      nullable: false,
+      description:
+        'Webhook signing secret Root returns when you register webhook_url. Leave "" on the first apply; then set it and apply again, ' +
+        'or put it with `aws secretsmanager put-secret-value` (no redeploy). Until it is set the webhook answers 503.',
+    }),
+    rootApiKey: new TerraformVariable(scope, 'root_api_key', {
+      type: 'string',
+      sensitive: true,
+      nullable: false,
+      description: 'Root API key used to pull from root_registry_host. "" to put the value out of band with `aws secretsmanager put-secret-value`.',
+    }),
+    allowedRepos: new TerraformVariable(scope, 'allowed_repos', {
+      type: 'list(string)',
+      default: [],
+      nullable: false,
+      description:
+        'Root repositories to mirror: exact names or globs with * (library/*, python*). Empty mirrors every repository. ' +
+        'Changing it and applying updates only the function\'s environment.',
+      validation: [
+        {
+          condition: hcl(`alltrue([for r in var.allowed_repos : ${matches(ALLOWED_REPO_PATTERN, 'r')} && length(r) <= 255])`),
+          errorMessage:
+            'Each allowed_repos entry must be a repository path (lower-case letters and digits, separated by . _ __ - or /) ' +
+            'where * may stand for any characters, e.g. "library/nginx", "library/*", "python*".',
+        },
+      ],
+    }),
+    imageTagMutability: new TerraformVariable(scope, 'image_tag_mutability', {
+      type: 'string',
+      default: 'MUTABLE',
+      nullable: false,
+      description: 'Tag mutability of the base repository, copied to every mirrored repository. IMMUTABLE refuses to move a tag to a new digest.',
+      validation: [{ condition: hcl('contains(["MUTABLE", "IMMUTABLE"], var.image_tag_mutability)'), errorMessage: 'image_tag_mutability must be MUTABLE or IMMUTABLE.' }],
+    }),
+    logRetentionDays: new TerraformVariable(scope, 'log_retention_days', {
+      type: 'number',
+      default: 14,
+      nullable: false,
+      description: 'Days CloudWatch keeps the function\'s logs (0 = never expire).',
+      validation: [{ condition: hcl(`contains(${list(LOG_RETENTION_DAYS)}, var.log_retention_days)`), errorMessage: `log_retention_days must be one of ${LOG_RETENTION_DAYS.join(', ')}.` }],
+    }),
+    logLevel: new TerraformVariable(scope, 'log_level', {
+      type: 'string',
+      default: 'INFO',
+      nullable: false,
+      description: 'Log level of the function (POWERTOOLS_LOG_LEVEL).',
+      validation: [{ condition: hcl(`contains(${list(LOG_LEVELS)}, var.log_level)`), errorMessage: `log_level must be one of ${LOG_LEVELS.join(', ')}.` }],
+    }),
+    lambdaMemoryMb: new TerraformVariable(scope, 'lambda_memory_mb', {
+      type: 'number',
+      default: 1024,
+      nullable: false,
+      description: 'Function memory in MB; Lambda allots CPU and network bandwidth in proportion.',
+      validation: [
+        {
+          condition: hcl('var.lambda_memory_mb >= 128 && var.lambda_memory_mb <= 10240 && floor(var.lambda_memory_mb) == var.lambda_memory_mb'),
+          errorMessage: 'lambda_memory_mb must be a whole number from 128 to 10240.',
+        },
+      ],
+    }),
+    lambdaTimeoutS: new TerraformVariable(scope, 'lambda_timeout_s', {
+      type: 'number',
+      default: 900,
+      nullable: false,
+      description: 'Function timeout in seconds: the longest one image copy may take. The queue\'s visibility timeout is 6 times this.',
+      validation: [
+        {
+          condition: hcl('var.lambda_timeout_s >= 30 && var.lambda_timeout_s <= 900 && floor(var.lambda_timeout_s) == var.lambda_timeout_s'),
+          errorMessage: 'lambda_timeout_s must be a whole number from 30 to 900.',
+        },
+      ],
+    }),
+    alarmEmail: new TerraformVariable(scope, 'alarm_email', {
+      type: 'string',
+      default: '',
+      nullable: false,
+      description: 'Address that receives the alarms (dead-letter queue not empty, function errors). "" = no notifications. AWS emails a confirmation link first.',
+      validation: [{ condition: hcl(`var.alarm_email == "" || ${matches(EMAIL_PATTERN, 'var.alarm_email')}`), errorMessage: 'alarm_email must be an e-mail address or "".' }],
+    }),
+    tags: new TerraformVariable(scope, 'tags', {
+      type: 'map(string)',
+      default: {},
+      nullable: false,
+      description: 'Tags applied to every resource this stack creates (the repositories the function creates are not managed by Terraform).',
+    }),
+  };
+}
