@@ -41,10 +41,22 @@ export class SecretCache {
 
   private async fetch(): Promise<void> {
     if (this.source?.kind !== 'arn') return;
-    const value = await this.provider.get(this.source.arn, { forceFetch: true, maxAge: SECRET_MAX_AGE_MS / 1000 });
+    let value: string | Uint8Array | undefined;
+    try {
+      value = await this.provider.get(this.source.arn, { forceFetch: true, maxAge: SECRET_MAX_AGE_MS / 1000 });
+    } catch (error) {
+      // Terraform creates the secret without a value until the operator sets one: that is "not configured".
+      if (!isNotFound(error)) throw error;
+    }
     this.values = splitSecrets(typeof value === 'string' ? value : value ? Buffer.from(value).toString('utf8') : '');
     this.fetchedAt = this.now();
   }
+}
+
+/** Powertools wraps the SDK's error; the cause names it. */
+function isNotFound(error: unknown): boolean {
+  const cause = (error as { cause?: { name?: string } } | null)?.cause;
+  return (error as { name?: string } | null)?.name === 'ResourceNotFoundException' || cause?.name === 'ResourceNotFoundException';
 }
 
 export function splitSecrets(value: string): string[] {

@@ -43,6 +43,19 @@ describe('webhook secret from Secrets Manager', () => {
     expect(aws.secrets.getSecretValueCount(arn)).toBe(2);
   });
 
+  it('answers 503 while the secret Terraform created has no value yet, then accepts once it is set', async () => {
+    // Named by its name: the stand-in only mints the ARN once the secret exists.
+    const secretId = 'root-ecr-mirror/late';
+    let clock = 0;
+    const handler = handlerWith(new SecretCache({ kind: 'arn', arn: secretId }, new SecretsProvider(), () => clock));
+    expect((await handler(signedRequest())).statusCode).toBe(503);
+
+    aws.secrets.seedSecret(secretId, SECRET);
+    clock = 61_000;
+    const result = await handler(signedRequest());
+    expect(result.statusCode).toBe(202);
+  });
+
   it('answers 500, not 401, when Secrets Manager cannot be read', async () => {
     const arn = aws.secrets.seedSecret('root-ecr-mirror/webhook', SECRET);
     aws.secrets.failNext('GetSecretValue', { type: 'InternalServiceError', status: 500, times: 10 });
