@@ -23,7 +23,7 @@ export interface MirrorStackProps {
   readonly bundle: LambdaBundle;
 }
 
-/** Everything `terraform apply` creates; README-deploy.md draws it. */
+/** Everything `terraform apply` creates; the README draws it. */
 export class MirrorStack extends TerraformStack {
   constructor(scope: Construct, id: string, props: MirrorStackProps) {
     super(scope, id);

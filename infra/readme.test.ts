@@ -1,0 +1,38 @@
+// The README's deploy walkthrough must describe what the stack actually synthesizes.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { ENV } from '../lambda/config/env-names.js';
+import { STACK_NAME } from './names.js';
+import { AWS_PROVIDER_VERSION, TERRAFORM_VERSION } from './stack.js';
+import { synthesized } from './test-support.js';
+
+const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+const example = readFileSync(new URL('../terraform.tfvars.example', import.meta.url), 'utf8');
+const { config } = synthesized();
+
+describe('README and terraform.tfvars.example match the synthesized Terraform', () => {
+  it('names the synthesized directory and the versions it targets', () => {
+    expect(readme).toContain(`terraform -chdir=cdktf.out/stacks/${STACK_NAME} init`);
+    expect(readme).toContain(TERRAFORM_VERSION.replace('>= ', ''));
+    expect(readme).toContain(AWS_PROVIDER_VERSION);
+  });
+
+  it('reads only outputs the stack declares, and lists the required ones', () => {
+    const used = [...readme.matchAll(/output -raw ([a-z_]+)/g)].map((m) => m[1]!);
+    expect(used.length).toBeGreaterThan(0);
+    for (const name of used) expect(Object.keys(config.output)).toContain(name);
+    for (const name of ['webhook_url', 'ecr_repository_url', 'queue_url', 'dlq_url', 'dashboard_url']) {
+      expect(config.output).toHaveProperty(name);
+      expect(readme).toContain(`\`${name}\``);
+    }
+  });
+
+  it('the example sets exactly the variables the stack declares', () => {
+    const assigned = [...example.matchAll(/^([a-z_]+)\s*=/gm)].map((m) => m[1]!);
+    expect(new Set(assigned)).toEqual(new Set(Object.keys(config.variable)));
+  });
+
+  it('documents every environment variable the function reads', () => {
+    for (const name of Object.values(ENV)) expect(readme).toContain(`\`${name}\``);
+  });
+});
