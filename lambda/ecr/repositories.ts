@@ -1,7 +1,7 @@
 /**
  * Makes sure a destination repository exists, created as a copy of the base repository.
  *
- * ECR API calls (IAM actions `ecr:<name>`, listed in iam-actions.ts):
+ * ECR API calls (IAM actions `ecr:<name>`, granted by infra/iam-actions.ts and checked by infra/least-privilege.test.ts):
  * - DescribeRepositories: does the repository exist; the base's settings and ARN.
  * - CreateRepository: with the base's tag mutability, scanning and encryption, tagged `pending`.
  * - ListTagsForResource: the marker of a repository that already exists (see marker.ts).
