@@ -4,7 +4,8 @@ const MAX_DELAY_S = 900;
 
 /** Seconds until a failed record comes back, from how often it was delivered; jitter spreads a burst. */
 export function retryDelaySeconds(receiveCount: number, random: () => number = Math.random): number {
-  const attempt = Math.max(1, Math.floor(receiveCount));
+  // A missing or garbled ApproximateReceiveCount must not become a NaN visibility timeout.
+  const attempt = Number.isFinite(receiveCount) ? Math.max(1, Math.floor(receiveCount)) : 1;
   const bound = Math.min(MAX_DELAY_S, FIRST_DELAY_S * 2 ** (attempt - 1));
   return Math.round(bound * (0.75 + random() * 0.25));
 }

@@ -31,7 +31,8 @@ export function createSqsHandler(deps: WorkerDependencies) {
   return async (event: SQSEvent): Promise<SQSBatchResponse> => {
     const limit = pLimit(deps.concurrency ?? 2);
     const outcomes = await Promise.all(event.Records.map((record) => limit(() => processRecord(record, deps))));
-    metrics.publishStoredMetrics();
+    // Failure counts are published as they happen; an empty flush would only log a warning.
+    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
     return {
       batchItemFailures: event.Records.filter((_, i) => outcomes[i] === 'retry').map((r) => ({ itemIdentifier: r.messageId })),
     };
@@ -43,11 +44,16 @@ async function processRecord(record: SQSRecord, deps: WorkerDependencies): Promi
   let job: MirrorJob | undefined;
   try {
     job = decodeJob(record.body);
-    log.appendPersistentKeys({ webhook_id: job.webhookId, event_id: job.eventId, image: job.source });
+    // The failure lines too must say where the image was going: the operator fixes that repository.
+    log.appendPersistentKeys({
+      webhook_id: job.webhookId,
+      event_id: job.eventId,
+      image: job.source,
+      destination: `${job.destinationRepository}:${job.destinationTag}`,
+    });
     const summary = await deps.mirror(job);
     log.info('image mirrored', {
       source: job.source,
-      destination: `${job.destinationRepository}:${job.destinationTag}`,
       digest: summary.digest,
       platform: summary.platform ?? 'all',
       up_to_date: summary.upToDate,

@@ -1,6 +1,8 @@
 import type { SecretCache } from '../config/secret-cache.js';
+import { MirrorError } from '../errors.js';
 import { credentialsFor, anonymous } from '../registry/credentials.js';
 import { copyImage, type CopySummary } from '../registry/copy.js';
+import { RegistryResponseError } from '../registry/errors.js';
 import { parseReference } from '../registry/reference.js';
 import type { RetryPolicy } from '../registry/retry.js';
 import type { Destination } from './destination.js';
@@ -26,10 +28,35 @@ export async function runMirrorJob(job: MirrorJob, deps: MirrorDependencies): Pr
     : anonymous;
   await deps.destination.prepare(job.destinationRepository);
   const registry = await deps.destination.registry();
-  return copyImage(source, { registry, repository: job.destinationRepository, tag: job.destinationTag }, {
-    sourceCredentials,
-    destinationCredentials: deps.destination.credentials,
-    ...(job.platform ? { platform: job.platform } : {}),
-    ...(deps.retry ? { retry: deps.retry } : {}),
+  try {
+    return await copyImage(source, { registry, repository: job.destinationRepository, tag: job.destinationTag }, {
+      sourceCredentials,
+      destinationCredentials: deps.destination.credentials,
+      ...(job.platform ? { platform: job.platform } : {}),
+      ...(deps.retry ? { retry: deps.retry } : {}),
+    });
+  } catch (error) {
+    const refusal = source.registry === deps.rootRegistryHost ? rootRefusal(error, deps, apiKey !== undefined) : undefined;
+    throw refusal ?? error;
+  }
+}
+
+/**
+ * A 401/403 from Root's own registry means our key, not the image: say which key to fix.
+ * Only answers from Root's host count; the destination's refusals keep their own message.
+ */
+function rootRefusal(error: unknown, deps: MirrorDependencies, keyConfigured: boolean): MirrorError | undefined {
+  if (!(error instanceof RegistryResponseError) || (error.status !== 401 && error.status !== 403)) return undefined;
+  if (new URL(error.url).host !== deps.rootRegistryHost) return undefined;
+  const user = `user "${deps.rootRegistryUsername}"`;
+  const problem = !keyConfigured
+    ? 'no Root API key is configured: set the secret named by ROOT_API_KEY_ARN (or ROOT_API_KEY)'
+    : error.status === 401
+      ? `it refused the Root API key of ${user}: put the right key in the secret named by ROOT_API_KEY_ARN (or ROOT_API_KEY)`
+      : `the Root API key of ${user} may not pull this image: check the key's access in Root`;
+  return new MirrorError(`Root's registry ${deps.rootRegistryHost} answered ${error.status}; ${problem}. (${error.message})`, {
+    code: error.status === 401 ? 'ROOT_CREDENTIALS_REJECTED' : 'ROOT_ACCESS_DENIED',
+    failureClass: 'permanent',
+    cause: error,
   });
 }

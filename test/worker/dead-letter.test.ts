@@ -1,0 +1,54 @@
+// The dead-letter path itself: what goes there, and that a job is never dropped when it cannot.
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { describe, expect, it } from 'vitest';
+import { createWorker, enqueue, jobFor, seedBase, useWorld } from './fixtures.js';
+
+const world = useWorld();
+
+describe('the dead-letter queue', () => {
+  it('receives a message that is not a mirror job, with the reason', async () => {
+    await new SQSClient({}).send(
+      new SendMessageCommand({ QueueUrl: world.sqs.queueUrl, MessageBody: '{"version":1,"source":"x"}', MessageGroupId: 'g', MessageDeduplicationId: 'd' }),
+    );
+
+    const { failed } = await world.sqs.deliver(createWorker(world));
+
+    expect(failed).toEqual([]);
+    const dead = world.sqs.deadLettered();
+    expect(dead.map((m) => m.body)).toEqual(['{"version":1,"source":"x"}']);
+    expect(dead[0]?.messageAttributes?.failure_code?.StringValue).toBe('JOB_MESSAGE_INVALID');
+    expect(dead[0]?.messageAttributes?.failure_reason?.StringValue).toMatch(/not a mirror job/);
+    expect(dead[0]?.messageAttributes?.failed_at?.StringValue).toMatch(/^\d{4}-\d\d-\d\dT/);
+    expect(dead[0]?.groupId).toBeDefined();
+    expect(world.output.logsAt('ERROR')).toHaveLength(1);
+    expect(world.aws.ecr.calls).toEqual([]);
+  });
+
+  it('is bypassed when none is configured: the permanent failure is logged and returned, not dropped', async () => {
+    seedBase(world);
+    await enqueue(world, jobFor(world, 'library/missing', 'v1'));
+
+    const { event, failed } = await world.sqs.deliver(createWorker(world, { withDlq: false }));
+
+    expect(failed).toEqual([event.Records[0]?.messageId]);
+    expect(world.output.logsAt('ERROR')).toHaveLength(1);
+    expect(world.sqs.visibilityChanges()).toHaveLength(1);
+    expect(world.sqs.queued()).toBe(1);
+  });
+
+  it('keeps the job in the queue when sending it to the dead-letter queue fails', async () => {
+    seedBase(world);
+    await enqueue(world, jobFor(world, 'library/missing', 'v1'));
+    // Outlasts the SDK's three attempts.
+    world.aws.sqs.failNext('SendMessage', { type: 'InternalError', status: 500, times: 3 });
+
+    const { event, failed } = await world.sqs.deliver(createWorker(world));
+
+    expect(failed).toEqual([event.Records[0]?.messageId]);
+    expect(world.sqs.deadLettered()).toEqual([]);
+    expect(world.sqs.queued()).toBe(1);
+    const errors = world.output.logsAt('ERROR').map((l) => l.message);
+    expect(errors).toHaveLength(2);
+    expect(errors[1]).toMatch(/could not send to the dead-letter queue/);
+  });
+});

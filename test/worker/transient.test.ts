@@ -1,0 +1,97 @@
+// Transient failures: the record goes back to the queue (batchItemFailures) with a visibility
+// timeout that grows with each delivery, and the job succeeds once the cause passes.
+import { describe, expect, it } from 'vitest';
+import { createWorker, enqueue, jobFor, mirroredDigest, pushSource, seedBase, useWorld } from './fixtures.js';
+
+const world = useWorld();
+const BLOB_GET = /\/blobs\/sha256:[a-f0-9]{64}$/;
+
+describe('transient failures', () => {
+  it('returns an ECR-throttled job for retry, later each time, and mirrors it once ECR lets it through', async () => {
+    seedBase(world);
+    const image = await pushSource(world, 'library/nginx', '1.25-root');
+    await enqueue(world, jobFor(world, 'library/nginx', '1.25-root'));
+    // Each delivery's CreateRepository is throttled through all three SDK attempts, three deliveries running.
+    world.aws.ecr.failNext('CreateRepository', { type: 'ThrottlingException', message: 'Rate exceeded', times: 9 });
+    const worker = createWorker(world);
+
+    for (let delivery = 1; delivery <= 3; delivery++) {
+      const { event, failed } = await world.sqs.deliver(worker);
+      expect(event.Records[0]?.attributes.ApproximateReceiveCount).toBe(String(delivery));
+      expect(failed).toEqual([event.Records[0]?.messageId]);
+      world.sqs.waitOutRetryDelay();
+    }
+
+    const delays = world.sqs.visibilityChanges();
+    expect(delays).toHaveLength(3);
+    // About 30 s, then 60 s, then 120 s, each with up to a quarter of jitter off.
+    expect(delays[0]).toBeGreaterThanOrEqual(22);
+    expect(delays[0]).toBeLessThanOrEqual(30);
+    expect(delays[1]).toBeGreaterThanOrEqual(45);
+    expect(delays[1]).toBeLessThanOrEqual(60);
+    expect(delays[2]).toBeGreaterThanOrEqual(90);
+    expect(delays[2]).toBeLessThanOrEqual(120);
+    for (const call of world.aws.sqs.callsTo('ChangeMessageVisibility')) expect(call.params.QueueUrl).toBe(world.sqs.queueUrl);
+
+    const warnings = world.output.logsAt('WARN').filter((l) => l.message.includes('will be retried'));
+    expect(warnings.map((w) => [w.class, w.code, w.attempt])).toEqual([
+      ['transient', 'ThrottlingException', 1],
+      ['transient', 'ThrottlingException', 2],
+      ['transient', 'ThrottlingException', 3],
+    ]);
+    expect(world.output.logsAt('ERROR')).toEqual([]);
+    expect(world.sqs.deadLettered()).toEqual([]);
+
+    const last = await world.sqs.deliver(worker);
+    expect(last.failed).toEqual([]);
+    expect(await mirroredDigest(world, 'library/nginx', '1.25-root')).toBe(image.digest);
+    expect(world.sqs.queued()).toBe(0);
+  });
+
+  it.each(['LimitExceededException', 'ServerException'])('returns the job for retry on ECR %s', async (type) => {
+    seedBase(world);
+    await pushSource(world, 'python', '3.12-root');
+    await enqueue(world, jobFor(world, 'python', '3.12-root'));
+    world.aws.ecr.failNext('GetAuthorizationToken', { type, status: type === 'ServerException' ? 500 : 400, times: 3 });
+
+    const { event, failed } = await world.sqs.deliver(createWorker(world));
+
+    expect(failed).toEqual([event.Records[0]?.messageId]);
+    expect(world.sqs.visibilityChanges()).toHaveLength(1);
+    expect(world.sqs.deadLettered()).toEqual([]);
+  });
+
+  it('mirrors in one delivery when the source answers 503 twice, then serves', async () => {
+    seedBase(world);
+    const image = await pushSource(world, 'redis', '7-root');
+    await enqueue(world, jobFor(world, 'redis', '7-root'));
+    const manifest503 = { method: 'GET', path: /\/manifests\/7-root$/, status: 503, times: 2 };
+    const blob503 = { method: 'GET', path: BLOB_GET, status: 503, times: 2 };
+    world.srcProxy.rules = [manifest503, blob503];
+
+    const { failed } = await world.sqs.deliver(createWorker(world));
+
+    expect(failed).toEqual([]);
+    expect(world.srcProxy.fired(manifest503)).toBe(2);
+    expect(world.srcProxy.fired(blob503)).toBe(2);
+    expect(world.sqs.visibilityChanges()).toEqual([]);
+    expect(await mirroredDigest(world, 'redis', '7-root')).toBe(image.digest);
+  });
+
+  it('returns the job for retry when the source stays unavailable, and mirrors it after', async () => {
+    seedBase(world);
+    const image = await pushSource(world, 'golang', '1.22-root');
+    await enqueue(world, jobFor(world, 'golang', '1.22-root'));
+    world.srcProxy.rules = [{ method: 'GET', path: /\/manifests\/1\.22-root$/, status: 503 }];
+    const worker = createWorker(world);
+
+    const first = await world.sqs.deliver(worker);
+    expect(first.failed).toHaveLength(1);
+    expect(world.output.logsAt('WARN').at(-1)).toMatchObject({ class: 'transient', code: 'UNAVAILABLE' });
+
+    world.srcProxy.rules = [];
+    world.sqs.waitOutRetryDelay();
+    expect((await world.sqs.deliver(worker)).failed).toEqual([]);
+    expect(await mirroredDigest(world, 'golang', '1.22-root')).toBe(image.digest);
+  });
+});
