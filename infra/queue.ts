@@ -1,11 +1,12 @@
 import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue/index.js';
 import { Op, Token } from 'cdktf';
 import type { Construct } from 'constructs';
+import { MAX_DELIVERIES } from '../lambda/queue/deliveries.js';
 import { DLQ_NAME, QUEUE_NAME } from './names.js';
 import type { Variables } from './variables.js';
 
-/** Receives before SQS itself moves a job to the dead-letter queue (the worker sends permanent failures there at once). */
-export const MAX_RECEIVE_COUNT = 8;
+/** Receives before SQS itself moves a job to the dead-letter queue: the worker's own limit, as a backstop. */
+export const MAX_RECEIVE_COUNT = MAX_DELIVERIES;
 /** SQS's maximum: failed jobs stay readable and redrivable for two weeks. */
 export const DLQ_RETENTION_SECONDS = 14 * 24 * 3600;
 /** Lambda's guidance: at least 6 × the function timeout, so a retried batch is not received twice at once. */

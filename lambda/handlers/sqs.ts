@@ -1,10 +1,11 @@
 import { ChangeMessageVisibilityCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import pLimit from 'p-limit';
-import { MirrorError, errorMessage, failureClassOf } from '../errors.js';
+import { MirrorError, errorMessage, failureClassOf, type FailureClass } from '../errors.js';
 import { logger } from '../log.js';
 import { MetricUnit, countWithDimension, metrics } from '../metrics.js';
 import type { MirrorJob } from '../mirror/job.js';
+import { MAX_DELIVERIES } from '../queue/deliveries.js';
 import { decodeJob } from '../queue/job-message.js';
 import type { CopySummary } from '../registry/copy.js';
 import { retryDelaySeconds } from './retry-delay.js';
@@ -69,8 +70,10 @@ async function processRecord(record: SQSRecord, deps: WorkerDependencies): Promi
     const failureClass = failureClassOf(error);
     countWithDimension('MirrorFailures', 'class', failureClass);
     const code = error instanceof MirrorError ? error.code : 'UNEXPECTED';
-    if (failureClass === 'permanent' && (await deadLetter(record, error, code, deps, log))) return 'dead-lettered';
     const receiveCount = Number(record.attributes.ApproximateReceiveCount ?? '1');
+    // On the last delivery a transient failure is given up here, so it too reaches the DLQ with its reason.
+    const givingUp = failureClass === 'permanent' || receiveCount >= MAX_DELIVERIES;
+    if (givingUp && (await deadLetter(record, error, { code, failureClass, deliveries: receiveCount }, deps, log))) return 'dead-lettered';
     const delay = retryDelaySeconds(receiveCount);
     log.warn('mirror failed; it will be retried', { error: errorMessage(error), code, class: failureClass, attempt: receiveCount, retry_in_s: delay });
     await delayRetry(record, delay, deps, log);
@@ -87,11 +90,20 @@ function recordSuccess(summary: CopySummary): void {
 }
 
 /** Sends the record to the DLQ with its reason; false when there is no DLQ or the send failed. */
-async function deadLetter(record: SQSRecord, error: unknown, code: string, deps: WorkerDependencies, log: typeof logger): Promise<boolean> {
+async function deadLetter(
+  record: SQSRecord,
+  error: unknown,
+  failure: { code: string; failureClass: FailureClass; deliveries: number },
+  deps: WorkerDependencies,
+  log: typeof logger,
+): Promise<boolean> {
+  const { code, failureClass } = failure;
   const reason = errorMessage(error).slice(0, 1000);
-  log.error('mirror failed permanently and will not be retried; fix the cause, then redrive the message from the dead-letter queue', {
+  const why = failureClass === 'permanent' ? 'failed permanently' : `still failed after ${failure.deliveries} deliveries`;
+  log.error(`mirror ${why} and will not be retried; fix the cause, then redrive the message from the dead-letter queue`, {
     error: reason,
     code,
+    class: failureClass,
   });
   if (!deps.dlqUrl) return false;
   try {
@@ -102,6 +114,7 @@ async function deadLetter(record: SQSRecord, error: unknown, code: string, deps:
         MessageAttributes: {
           failure_reason: { DataType: 'String', StringValue: reason },
           failure_code: { DataType: 'String', StringValue: code },
+          failure_class: { DataType: 'String', StringValue: failureClass },
           failed_at: { DataType: 'String', StringValue: new Date().toISOString() },
         },
         ...(deps.dlqUrl.endsWith('.fifo') ? { MessageGroupId: record.messageId, MessageDeduplicationId: record.messageId } : {}),

@@ -2,7 +2,7 @@ import { ECRClient } from '@aws-sdk/client-ecr';
 import { createEcrCredentials } from '../ecr/auth.js';
 import { ensureRepository } from '../ecr/repositories.js';
 import type { CredentialProvider } from '../registry/credentials.js';
-import { dockerConfigCredentials } from '../registry/docker-config.js';
+import { dockerConfigCredentials, dockerConfigPath } from '../registry/docker-config.js';
 
 /** Where mirrored images go: the account's ECR, or any OCI registry named by DST_REGISTRY. */
 export interface Destination {
@@ -27,12 +27,12 @@ export function ecrDestination(baseRepository: string, ecr: ECRClient = new ECRC
 }
 
 /** Another OCI registry: repositories appear on push; credentials come from the Docker config file. */
-export function registryDestination(host: string): Destination {
+export function registryDestination(host: string, env: NodeJS.ProcessEnv = process.env): Destination {
   let credentials: Promise<CredentialProvider> | undefined;
   return {
     registry: async () => host,
     credentials: async (registry) => {
-      credentials ??= dockerConfigCredentials();
+      credentials ??= dockerConfigCredentials(dockerConfigPath(env));
       return (await credentials)(registry);
     },
     prepare: async () => undefined,

@@ -17,7 +17,7 @@ export interface MirrorDependencies {
 }
 
 /**
- * Mirrors one image: prepares the destination repository, then copies.
+ * Mirrors one image: resolves the source, prepares the destination repository, then copies.
  * The Root API key is offered to the Root registry host and nowhere else.
  */
 export async function runMirrorJob(job: MirrorJob, deps: MirrorDependencies): Promise<CopySummary> {
@@ -26,12 +26,13 @@ export async function runMirrorJob(job: MirrorJob, deps: MirrorDependencies): Pr
   const sourceCredentials = apiKey
     ? credentialsFor(deps.rootRegistryHost, { username: deps.rootRegistryUsername, password: apiKey })
     : anonymous;
-  await deps.destination.prepare(job.destinationRepository);
   const registry = await deps.destination.registry();
   try {
     return await copyImage(source, { registry, repository: job.destinationRepository, tag: job.destinationTag }, {
       sourceCredentials,
       destinationCredentials: deps.destination.credentials,
+      // Only once the source image is known to exist: a wrong tag must not leave an empty repository behind.
+      beforeDestination: () => deps.destination.prepare(job.destinationRepository),
       ...(job.platform ? { platform: job.platform } : {}),
       ...(deps.retry ? { retry: deps.retry } : {}),
     });

@@ -21,6 +21,11 @@ export interface CopyOptions {
   /** Other repositories on the destination registry that may hold the blobs, tried as mount sources. */
   readonly mountFrom?: readonly string[];
   readonly onProgress?: (event: CopyProgress) => void;
+  /**
+   * Runs once the source manifest is known to exist and before the destination is
+   * touched, e.g. to create the destination repository only for an image that exists.
+   */
+  readonly beforeDestination?: () => Promise<void>;
 }
 
 export type BlobOutcome = 'copied' | 'skipped' | 'mounted';
@@ -69,6 +74,7 @@ export async function copyImage(source: ImageReference, destination: ImageRefere
     ...(wanted ? { platform: formatPlatform(wanted) } : {}),
   };
 
+  await options.beforeDestination?.();
   const current = await dst.headManifest(destination.repository, reference);
   if (current?.digest === target.digest) {
     return { ...base, upToDate: true, manifests: 0, blobsCopied: 0, blobsSkipped: 0, blobsMounted: 0, bytesCopied: 0, durationMs: Date.now() - started };

@@ -82,6 +82,10 @@ describe('permanent failures', () => {
 
     const { reason } = await expectDeadLettered(world, code);
     expect(reason).not.toBe('');
+    if (code === 'MANIFEST_UNKNOWN' || code === 'MANIFEST_INVALID') {
+      // The image was never there: no empty repository is left behind.
+      expect([...world.aws.ecr.repositories.keys()]).toEqual([BASE]);
+    }
   });
 
   it("keeps the destination's own refusal as it is, without blaming Root's key", async () => {

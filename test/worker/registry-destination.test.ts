@@ -1,6 +1,6 @@
 // DST_REGISTRY: the worker mirrors into any OCI registry, with Docker config credentials,
 // and makes no ECR call at all.
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../lambda/app.js';
 import { writeDockerConfig, type DockerConfigDir } from '../support/docker-config.js';
 import { BASE, ECR_AUTH, ROOT_AUTH, enqueue, jobFor, mirroredDigest, pushSource, useWorld } from './fixtures.js';
@@ -9,7 +9,6 @@ const world = useWorld();
 let dockerConfig: DockerConfigDir | undefined;
 
 afterEach(async () => {
-  vi.unstubAllEnvs();
   await dockerConfig?.remove();
   dockerConfig = undefined;
 });
@@ -17,9 +16,8 @@ afterEach(async () => {
 describe('a registry destination', () => {
   it('receives the image with the credentials of the Docker config, and ECR is never called', async () => {
     dockerConfig = await writeDockerConfig({ [world.dstProxy.host]: ECR_AUTH });
-    // The Docker config path is read from process.env, not from the env handed to createApp.
-    vi.stubEnv('DOCKER_CONFIG', dockerConfig.dir);
     const app = createApp({
+      DOCKER_CONFIG: dockerConfig.dir,
       ROOT_API_KEY: ROOT_AUTH.password,
       ROOT_REGISTRY_HOST: world.srcProxy.host,
       DST_REPO: BASE,

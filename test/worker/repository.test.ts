@@ -93,6 +93,7 @@ describe('the destination repository', () => {
   });
 
   it('sends the job to the dead-letter queue, naming the base, when the base repository is missing', async () => {
+    await pushSource(world, 'library/busybox', '1.36-root');
     await enqueue(world, jobFor(world, 'library/busybox', '1.36-root'));
 
     const { failed } = await world.sqs.deliver(createWorker(world));

@@ -1,6 +1,7 @@
 // Transient failures: the record goes back to the queue (batchItemFailures) with a visibility
 // timeout that grows with each delivery, and the job succeeds once the cause passes.
 import { describe, expect, it } from 'vitest';
+import { MAX_DELIVERIES } from '../../lambda/queue/deliveries.js';
 import { createWorker, enqueue, jobFor, mirroredDigest, pushSource, seedBase, useWorld } from './fixtures.js';
 
 const world = useWorld();
@@ -45,6 +46,32 @@ describe('transient failures', () => {
     const last = await world.sqs.deliver(worker);
     expect(last.failed).toEqual([]);
     expect(await mirroredDigest(world, 'library/nginx', '1.25-root')).toBe(image.digest);
+    expect(world.sqs.queued()).toBe(0);
+  });
+
+  it('gives a job that keeps failing up on its last delivery, into the dead-letter queue with its reason', async () => {
+    seedBase(world);
+    await pushSource(world, 'golang', '1.22-root');
+    await enqueue(world, jobFor(world, 'golang', '1.22-root'));
+    world.srcProxy.rules = [{ method: 'GET', path: /\/manifests\/1\.22-root$/, status: 503 }];
+    const worker = createWorker(world);
+
+    for (let delivery = 1; delivery < MAX_DELIVERIES; delivery++) {
+      const { failed } = await world.sqs.deliver(worker);
+      expect(failed).toHaveLength(1);
+      world.sqs.waitOutRetryDelay();
+    }
+    expect(world.sqs.deadLettered()).toEqual([]);
+
+    const last = await world.sqs.deliver(worker);
+    expect(last.event.Records[0]?.attributes.ApproximateReceiveCount).toBe(String(MAX_DELIVERIES));
+    expect(last.failed).toEqual([]);
+    const [dead] = world.sqs.deadLettered();
+    expect(dead?.messageAttributes?.failure_class?.StringValue).toBe('transient');
+    expect(dead?.messageAttributes?.failure_reason?.StringValue).toMatch(/503/);
+    const errors = world.output.logsAt('ERROR');
+    expect(errors).toHaveLength(1);
+    expect(errors[0]?.message).toContain(`still failed after ${MAX_DELIVERIES} deliveries`);
     expect(world.sqs.queued()).toBe(0);
   });
 
