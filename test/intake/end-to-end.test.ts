@@ -7,6 +7,10 @@ import { writeDockerConfig, type DockerConfigDir } from '../support/docker-confi
 import { fetchManifest, pushMultiArchImage, pushRandomImage } from '../support/images.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
 import { SECRET, rootEvent, signedRequest } from './signed-request.js';
+import { captureOutput } from '../support/output.js';
+
+// The function's JSON logs are captured, and printed only for a failed test.
+captureOutput();
 
 const ROOT = { username: 'root', password: 'root-api-key-123' };
 let root: TestRegistry;

@@ -1,6 +1,10 @@
 // The single Lambda entry point: it tells a Function URL request from an SQS batch and fails loudly otherwise.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SECRET, signedRequest } from './signed-request.js';
+import { captureOutput } from '../support/output.js';
+
+// The function's JSON logs are captured, and printed only for a failed test.
+captureOutput();
 
 const saved = { ...process.env };
 afterEach(() => {

@@ -5,6 +5,10 @@ import { createFunctionUrlHandler, type IntakeDependencies } from '../../lambda/
 import type { MirrorJob } from '../../lambda/mirror/job.js';
 import { parseAllowedRepos } from '../../lambda/webhook/allowed-repos.js';
 import { ROOT_HOST, SECRET, rootEvent, signedRequest } from './signed-request.js';
+import { captureOutput } from '../support/output.js';
+
+// The function's JSON logs are captured, and printed only for a failed test.
+captureOutput();
 
 const DIGEST = `sha256:${'ab'.repeat(32)}`;
 let queued: MirrorJob[];

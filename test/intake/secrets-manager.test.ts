@@ -6,6 +6,10 @@ import { createFunctionUrlHandler } from '../../lambda/handlers/function-url.js'
 import { parseAllowedRepos } from '../../lambda/webhook/allowed-repos.js';
 import { withAwsStandIns } from '../aws/env.js';
 import { ROOT_HOST, SECRET, signedRequest } from './signed-request.js';
+import { captureOutput } from '../support/output.js';
+
+// The function's JSON logs are captured, and printed only for a failed test.
+captureOutput();
 
 const aws = withAwsStandIns();
 

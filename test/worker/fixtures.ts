@@ -19,7 +19,7 @@ import { FAST_RETRY } from '../registry/fast-retry.js';
 import { startFaultProxy, type FaultProxy, type ProxiedRequest } from '../support/fault-proxy.js';
 import { fetchManifest, pushRandomImage, type PushedImage, type RandomImageOptions, type RegistryAuth } from '../support/images.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
-import { captureOutput, type CapturedOutput } from './output.js';
+import { captureOutput, type CapturedOutput } from '../support/output.js';
 import { SqsDriver } from './sqs-driver.js';
 
 export const BASE = 'root-mirror';

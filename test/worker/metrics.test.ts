@@ -5,7 +5,7 @@ import { createFunctionUrlHandler } from '../../lambda/handlers/function-url.js'
 import { parseAllowedRepos } from '../../lambda/webhook/allowed-repos.js';
 import { SECRET, signedRequest } from '../intake/signed-request.js';
 import { createWorker, enqueue, jobFor, pushSource, seedBase, useWorld } from './fixtures.js';
-import { metricValues } from './output.js';
+import { metricValues } from '../support/output.js';
 
 const world = useWorld();
 
