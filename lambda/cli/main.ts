@@ -1,14 +1,17 @@
-import { copyCommand } from './copy-command.js';
-import { sendTestWebhookCommand } from './send-test-webhook-command.js';
-import { serveCommand } from './serve-command.js';
 import { USAGE } from './usage.js';
 import { UsageError } from './usage-error.js';
 
-/** Each command resolves to its exit status (0 when it returns nothing). */
-const commands: Record<string, (args: string[]) => Promise<number | void>> = {
-  copy: copyCommand,
-  serve: serveCommand,
-  'send-test-webhook': sendTestWebhookCommand,
+type Command = (args: string[]) => Promise<number | void>;
+
+/**
+ * Each command resolves to its exit status (0 when it returns nothing). Loaded on
+ * demand: `copy` never initializes the AWS SDK and Powertools that `serve` needs,
+ * which keeps its resident memory low.
+ */
+const commands: Record<string, () => Promise<Command>> = {
+  copy: async () => (await import('./copy-command.js')).copyCommand,
+  serve: async () => (await import('./serve-command.js')).serveCommand,
+  'send-test-webhook': async () => (await import('./send-test-webhook-command.js')).sendTestWebhookCommand,
 };
 
 async function main(argv: string[]): Promise<number> {
@@ -17,8 +20,9 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
-  const command = commands[name];
-  if (!command) throw new UsageError(`unknown command "${name}"`);
+  const load = commands[name];
+  if (!load) throw new UsageError(`unknown command "${name}"`);
+  const command = await load();
   return (await command(args)) ?? 0;
 }
 
