@@ -1,5 +1,6 @@
 // `npm run bench`: measured side by side in one run; prints the figures the README and closing notes quote.
 // BENCH_RUNS (default 3) sets the copy runs per tool; BENCH_ONLY=intake or BENCH_ONLY=copy runs one part.
+import { execFileSync } from 'node:child_process';
 import { runCopyBench } from './copy-bench.js';
 import { runIntakeBench } from './intake-bench.js';
 import { MiB } from './stats.js';
@@ -22,6 +23,12 @@ if (only !== 'copy') {
 }
 
 if (only !== 'intake') {
+  try {
+    execFileSync('sh', ['-c', 'command -v skopeo'], { stdio: 'ignore' });
+  } catch {
+    console.error('[bench] the copy benchmark compares with skopeo, which is not installed: apt-get install -y skopeo');
+    process.exit(1);
+  }
   const copy = await runCopyBench(runs, log);
   console.log('\n== copy: 1 GiB image (4 x 256 MiB layers), loopback registry to registry');
   console.log(`runs each:            ${copy.runs}`);
