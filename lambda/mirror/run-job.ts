@@ -8,6 +8,8 @@ import type { RetryPolicy } from '../registry/retry.js';
 import type { Destination } from './destination.js';
 import type { MirrorJob } from './job.js';
 
+const ROOT_CREDENTIALS_REJECTED = 'ROOT_CREDENTIALS_REJECTED';
+
 export interface MirrorDependencies {
   readonly rootRegistryHost: string;
   readonly rootRegistryUsername: string;
@@ -21,6 +23,17 @@ export interface MirrorDependencies {
  * The Root API key is offered to the Root registry host and nowhere else.
  */
 export async function runMirrorJob(job: MirrorJob, deps: MirrorDependencies): Promise<CopySummary> {
+  try {
+    return await mirrorOnce(job, deps);
+  } catch (error) {
+    // A key rotated in Secrets Manager since we cached it: re-read it (at most once a minute) and try again.
+    const keyRejected = error instanceof MirrorError && error.code === ROOT_CREDENTIALS_REJECTED;
+    if (keyRejected && (await deps.rootApiKey.refreshIfStale())) return mirrorOnce(job, deps);
+    throw error;
+  }
+}
+
+async function mirrorOnce(job: MirrorJob, deps: MirrorDependencies): Promise<CopySummary> {
   const source = parseReference(job.source);
   const [apiKey] = await deps.rootApiKey.get();
   const sourceCredentials = apiKey
@@ -56,7 +69,7 @@ function rootRefusal(error: unknown, deps: MirrorDependencies, keyConfigured: bo
       ? `it refused the Root API key of ${user}: put the right key in the secret named by ROOT_API_KEY_ARN (or ROOT_API_KEY)`
       : `the Root API key of ${user} may not pull this image: check the key's access in Root`;
   return new MirrorError(`Root's registry ${deps.rootRegistryHost} answered ${error.status}; ${problem}. (${error.message})`, {
-    code: error.status === 401 ? 'ROOT_CREDENTIALS_REJECTED' : 'ROOT_ACCESS_DENIED',
+    code: error.status === 401 ? ROOT_CREDENTIALS_REJECTED : 'ROOT_ACCESS_DENIED',
     failureClass: 'permanent',
     cause: error,
   });

@@ -118,6 +118,8 @@ export interface WorkerOptions {
   readonly rootApiKey?: SecretSource;
   /** Without it, permanent failures have nowhere to go but back to the queue. */
   readonly withDlq?: boolean;
+  /** The secret cache's clock (epoch ms), to age a cached key. */
+  readonly now?: () => number;
 }
 
 /**
@@ -125,7 +127,7 @@ export interface WorkerOptions {
  * the SDK clients read the stand-ins' endpoints on their first request.
  */
 export function createWorker(world: World, options: WorkerOptions = {}) {
-  const rootApiKey = new SecretCache(options.rootApiKey ?? { kind: 'value', value: ROOT_AUTH.password }, new SecretsProvider());
+  const rootApiKey = new SecretCache(options.rootApiKey ?? { kind: 'value', value: ROOT_AUTH.password }, new SecretsProvider(), options.now);
   const destination = ecrDestination(BASE, new ECRClient({}));
   return createSqsHandler({
     mirror: (job) =>

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { FaultRule } from '../support/fault-proxy.js';
 import { pushRandomImage } from '../support/images.js';
-import { BASE, ECR_AUTH, createWorker, enqueue, jobFor, mirroredDigest, pushSource, seedBase, useWorld, type World } from './fixtures.js';
+import { BASE, ECR_AUTH, ROOT_AUTH, createWorker, enqueue, jobFor, mirroredDigest, pushSource, seedBase, useWorld, type World } from './fixtures.js';
 
 const world = useWorld();
 const DENIED = JSON.stringify({ errors: [{ code: 'DENIED', message: 'requested access to the resource is denied' }] });
@@ -64,6 +64,25 @@ describe('permanent failures', () => {
     expect(reason).toContain(`Root's registry ${world.srcProxy.host} answered 401`);
     expect(world.aws.secrets.getSecretValueCount(arn)).toBe(where === 'secret' ? 1 : 0);
     expect(world.dstProxy.requests.filter((r) => r.method !== 'GET' && r.method !== 'HEAD')).toEqual([]);
+  });
+
+  it('re-reads a Root API key rotated since it was cached, and mirrors with the new one', async () => {
+    seedBase(world);
+    const image = await pushSource(world, 'library/nginx', '1.26-root');
+    const arn = world.aws.secrets.seedSecret('root-ecr-mirror/root-api-key', 'the-old-key');
+    let clock = Date.now();
+    const worker = createWorker(world, { rootApiKey: { kind: 'arn', arn }, now: () => clock });
+    await enqueue(world, jobFor(world, 'library/nginx', '1.26-root'));
+    // Read once and cached; then the operator rotates the key.
+    await expectDeadLettered(world, 'ROOT_CREDENTIALS_REJECTED', worker);
+    world.aws.secrets.seedSecret('root-ecr-mirror/root-api-key', ROOT_AUTH.password);
+    clock += 61_000;
+
+    await enqueue(world, jobFor(world, 'library/nginx', '1.26-root'));
+    const { failed } = await world.sqs.deliver(worker);
+    expect(failed).toEqual([]);
+    expect(await mirroredDigest(world, 'library/nginx', '1.26-root')).toBe(image.digest);
+    expect(world.aws.secrets.getSecretValueCount(arn)).toBe(2);
   });
 
   const BLOB_GET = /\/blobs\/sha256:[a-f0-9]{64}$/;
