@@ -11,6 +11,8 @@ export interface Destination {
   readonly credentials: CredentialProvider;
   /** Makes sure the repository exists and carries the base repository's policies. */
   prepare(repository: string): Promise<void>;
+  /** Drops cached credentials the registry refused, so the next attempt fetches fresh ones. */
+  invalidateCredentials(): void;
 }
 
 /** ECR: repositories are created with the base repository's policies; pushes use an ECR token. */
@@ -22,6 +24,7 @@ export function ecrDestination(baseRepository: string, ecr: ECRClient = new ECRC
     prepare: async (repository) => {
       await ensureRepository(ecr, { baseRepository, repository });
     },
+    invalidateCredentials: () => auth.invalidate(),
 
   };
 }
@@ -36,6 +39,9 @@ export function registryDestination(host: string, env: NodeJS.ProcessEnv = proce
       return (await credentials)(registry);
     },
     prepare: async () => undefined,
+    invalidateCredentials: () => {
+      credentials = undefined;
+    },
 
   };
 }

@@ -29,8 +29,17 @@ export async function runMirrorJob(job: MirrorJob, deps: MirrorDependencies): Pr
     // A key rotated in Secrets Manager since we cached it: re-read it (at most once a minute) and try again.
     const keyRejected = error instanceof MirrorError && error.code === ROOT_CREDENTIALS_REJECTED;
     if (keyRejected && (await deps.rootApiKey.refreshIfStale())) return mirrorOnce(job, deps);
+    // The destination refused a cached token (revoked, or the role changed): fetch a new one once.
+    if (await refusedByDestination(error, deps)) {
+      deps.destination.invalidateCredentials();
+      return mirrorOnce(job, deps);
+    }
     throw error;
   }
+}
+
+async function refusedByDestination(error: unknown, deps: MirrorDependencies): Promise<boolean> {
+  return error instanceof RegistryResponseError && error.status === 401 && new URL(error.url).host === (await deps.destination.registry());
 }
 
 async function mirrorOnce(job: MirrorJob, deps: MirrorDependencies): Promise<CopySummary> {

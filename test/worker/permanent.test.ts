@@ -85,6 +85,22 @@ describe('permanent failures', () => {
     expect(world.aws.secrets.getSecretValueCount(arn)).toBe(2);
   });
 
+  it('fetches a new ECR token once when ECR refuses the cached one, and mirrors', async () => {
+    seedBase(world);
+    const image = await pushSource(world, 'library/nginx', '1.27-root');
+    await enqueue(world, jobFor(world, 'library/nginx', '1.27-root'));
+    // The cached token was revoked: ECR refuses it on the first call and on its one re-authentication.
+    const revoked = { method: 'HEAD', path: /\/manifests\//, status: 401, times: 2 };
+    world.dstProxy.rules = [revoked];
+
+    const { failed } = await world.sqs.deliver(createWorker(world));
+
+    expect(failed).toEqual([]);
+    expect(world.dstProxy.fired(revoked)).toBe(2);
+    expect(world.aws.ecr.callsTo('GetAuthorizationToken')).toHaveLength(2);
+    expect(await mirroredDigest(world, 'library/nginx', '1.27-root')).toBe(image.digest);
+  });
+
   const BLOB_GET = /\/blobs\/sha256:[a-f0-9]{64}$/;
   it.each<[string, string, FaultRule[]]>([
     ['the tag does not exist on the source', 'MANIFEST_UNKNOWN', []],
