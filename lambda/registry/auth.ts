@@ -17,6 +17,7 @@ interface CachedToken {
 
 export interface RegistryAuthOptions {
   readonly idleTimeoutMs: number;
+  readonly signal?: AbortSignal;
   readonly now?: () => number;
 }
 
@@ -66,9 +67,14 @@ export class RegistryAuth {
     if (challenge) this.challenge = Promise.resolve(challenge);
   }
 
+  private requestOptions(): { idleTimeoutMs: number; signal?: AbortSignal } {
+    const { idleTimeoutMs, signal } = this.options;
+    return signal ? { idleTimeoutMs, signal } : { idleTimeoutMs };
+  }
+
   private async ping(): Promise<Challenge | undefined> {
     const url = new URL('/v2/', this.baseUrl);
-    const res = await sendRequest({ method: 'GET', url, idleTimeoutMs: this.options.idleTimeoutMs });
+    const res = await sendRequest({ method: 'GET', url, ...this.requestOptions() });
     discardBody(res);
     if (res.status === 200) return undefined;
     if (res.status === 401) {
@@ -105,7 +111,7 @@ export class RegistryAuth {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (credentials) headers.authorization = basicHeader(credentials);
     const started = this.now();
-    const res = await sendRequest({ method: 'GET', url, headers, idleTimeoutMs: this.options.idleTimeoutMs });
+    const res = await sendRequest({ method: 'GET', url, headers, ...this.requestOptions() });
     const body = await readBody(res, TOKEN_BODY_LIMIT, () => new RegistryProtocolError('token response is too large'));
     if (res.status !== 200) {
       throw new RegistryResponseError('GET', `${url.origin}${url.pathname}`, res.status, undefined, 'token request refused');

@@ -21,6 +21,8 @@ export interface RegistryClientOptions {
   readonly actions: 'pull' | 'pull,push';
   readonly retry?: RetryPolicy;
   readonly idleTimeoutMs?: number;
+  /** Stops every request and retry of this client. */
+  readonly signal?: AbortSignal;
 }
 
 interface Exchange {
@@ -43,7 +45,7 @@ export type MountResult = { readonly mounted: true } | { readonly mounted: false
 /** One registry's OCI Distribution API: manifests and blobs, with auth, redirects and retries. */
 export class RegistryClient {
   readonly baseUrl: URL;
-  readonly retry: RetryPolicy;
+  private readonly retry: RetryPolicy;
   private readonly auth: RegistryAuth;
   private readonly idleTimeoutMs: number;
 
@@ -54,12 +56,15 @@ export class RegistryClient {
     this.baseUrl = registryBaseUrl(registry);
     this.retry = options.retry ?? DEFAULT_RETRY;
     this.idleTimeoutMs = options.idleTimeoutMs ?? 60_000;
-    this.auth = new RegistryAuth(registry, this.baseUrl, options.credentials, { idleTimeoutMs: this.idleTimeoutMs });
+    this.auth = new RegistryAuth(registry, this.baseUrl, options.credentials, {
+      idleTimeoutMs: this.idleTimeoutMs,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
   }
 
   /** Fetches a manifest's exact bytes and verifies them against the digest asked for or announced. */
   getManifest(repository: string, reference: string): Promise<Manifest> {
-    return withRetry(this.retry, async () => {
+    return this.retrying(async () => {
       const res = await this.exchange({
         method: 'GET',
         url: this.url(`/v2/${repository}/manifests/${reference}`),
@@ -84,7 +89,7 @@ export class RegistryClient {
 
   /** The digest a tag or digest currently resolves to, or undefined when it does not exist. */
   headManifest(repository: string, reference: string): Promise<ManifestHead | undefined> {
-    return withRetry(this.retry, async () => {
+    return this.retrying(async () => {
       const res = await this.exchange({
         method: 'HEAD',
         url: this.url(`/v2/${repository}/manifests/${reference}`),
@@ -104,7 +109,7 @@ export class RegistryClient {
 
   /** Pushes a manifest's exact bytes under a tag or its digest. */
   putManifest(repository: string, reference: string, manifest: Pick<Manifest, 'bytes' | 'mediaType' | 'digest'>): Promise<void> {
-    return withRetry(this.retry, async () => {
+    return this.retrying(async () => {
       const res = await this.exchange({
         method: 'PUT',
         url: this.url(`/v2/${repository}/manifests/${reference}`),
@@ -122,7 +127,7 @@ export class RegistryClient {
   }
 
   blobExists(repository: string, digest: string): Promise<boolean> {
-    return withRetry(this.retry, async () => {
+    return this.retrying(async () => {
       const res = await this.exchange({
         method: 'HEAD',
         url: this.url(`/v2/${repository}/blobs/${digest}`),
@@ -206,6 +211,11 @@ export class RegistryClient {
     discardBody(committed);
   }
 
+  /** Runs an idempotent operation under this client's retry policy, until aborted. */
+  retrying<T>(operation: (attempt: number) => Promise<T>): Promise<T> {
+    return withRetry(this.retry, operation, this.options.signal ? { signal: this.options.signal } : {});
+  }
+
   private scopes(repository: string): string[] {
     return [`repository:${repository}:${this.options.actions}`];
   }
@@ -237,7 +247,14 @@ export class RegistryClient {
       const sameOrigin = url.origin === this.baseUrl.origin;
       const authorization = sameOrigin ? await this.auth.authorization(request.scopes) : undefined;
       const headers = { ...request.headers, ...(authorization ? { authorization } : {}) };
-      const res = await sendRequest({ method: request.method, url, headers, body: request.body, idleTimeoutMs: this.idleTimeoutMs });
+      const res = await sendRequest({
+        method: request.method,
+        url,
+        headers,
+        body: request.body,
+        idleTimeoutMs: this.idleTimeoutMs,
+        ...(this.options.signal ? { signal: this.options.signal } : {}),
+      });
       const replayable = request.body === undefined || Buffer.isBuffer(request.body);
       if (res.status === 401 && sameOrigin && !reauthenticated) {
         discardBody(res);

@@ -7,7 +7,7 @@ import type { Descriptor, Manifest } from './manifest.js';
 import { formatPlatform, parsePlatform, platformMatches, type Platform } from './platform.js';
 import { formatReference, manifestReference, type ImageReference } from './reference.js';
 import { readImageConfigPlatform } from './image-config.js';
-import { withRetry, type RetryPolicy } from './retry.js';
+import type { RetryPolicy } from './retry.js';
 
 export interface CopyOptions {
   readonly sourceCredentials: CredentialProvider;
@@ -26,6 +26,8 @@ export interface CopyOptions {
    * touched, e.g. to create the destination repository only for an image that exists.
    */
   readonly beforeDestination?: () => Promise<void>;
+  /** Stops the copy; the destination tag is not moved, and blobs already sent are kept for the next try. */
+  readonly signal?: AbortSignal;
 }
 
 export type BlobOutcome = 'copied' | 'skipped' | 'mounted';
@@ -58,7 +60,11 @@ export interface CopySummary {
  */
 export async function copyImage(source: ImageReference, destination: ImageReference, options: CopyOptions): Promise<CopySummary> {
   const started = Date.now();
-  const common = { ...(options.retry ? { retry: options.retry } : {}), ...(options.idleTimeoutMs ? { idleTimeoutMs: options.idleTimeoutMs } : {}) };
+  const common = {
+    ...(options.retry ? { retry: options.retry } : {}),
+    ...(options.idleTimeoutMs ? { idleTimeoutMs: options.idleTimeoutMs } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+  };
   const src = new RegistryClient(source.registry, { credentials: options.sourceCredentials, actions: 'pull', ...common });
   const dst = new RegistryClient(destination.registry, { credentials: options.destinationCredentials, actions: 'pull,push', ...common });
   const wanted = typeof options.platform === 'string' ? parsePlatform(options.platform) : options.platform;
@@ -180,12 +186,12 @@ class BlobTransfer {
     if (await this.dst.blobExists(repo, blob.digest)) return 'skipped';
     let uploadUrl: URL | undefined;
     for (const from of this.mountSources) {
-      const result = await withRetry(this.dst.retry, () => this.dst.mountBlob(repo, blob.digest, from));
+      const result = await this.dst.retrying(() => this.dst.mountBlob(repo, blob.digest, from));
       if (result.mounted) return 'mounted';
       uploadUrl = result.uploadUrl;
     }
     const send = () =>
-      withRetry(this.dst.retry, async (attempt) => {
+      this.dst.retrying(async (attempt) => {
         // A retry starts a fresh upload session: a half-sent one cannot be trusted.
         const url = attempt === 1 && uploadUrl ? uploadUrl : await this.dst.startUpload(repo);
         uploadUrl = undefined;

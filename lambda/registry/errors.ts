@@ -89,3 +89,16 @@ export class RegistryProtocolError extends MirrorError {
     super(message, { code: 'PROTOCOL', failureClass });
   }
 }
+
+/** The caller stopped the work, e.g. because the Lambda is about to time out: it can resume later. */
+export class OperationAbortedError extends MirrorError {
+  constructor(reason: string) {
+    super(`stopped before finishing: ${reason}`, { code: 'ABORTED', failureClass: 'transient' });
+  }
+}
+
+export function abortedError(signal: AbortSignal): OperationAbortedError {
+  const reason: unknown = signal.reason;
+  if (reason instanceof OperationAbortedError) return reason;
+  return new OperationAbortedError(reason instanceof Error ? reason.message : typeof reason === 'string' ? reason : 'aborted');
+}

@@ -2,7 +2,7 @@ import http, { type IncomingHttpHeaders, type IncomingMessage } from 'node:http'
 import https from 'node:https';
 import type { Readable } from 'node:stream';
 import { MirrorError } from '../errors.js';
-import { RegistryNetworkError } from './errors.js';
+import { RegistryNetworkError, abortedError } from './errors.js';
 
 // Keep-alive agents: a copy makes many small requests (HEAD, POST, PUT) to the same hosts.
 const agents = {
@@ -18,6 +18,8 @@ export interface HttpRequest {
   readonly body?: Buffer | Readable;
   /** The request fails when the connection is idle this long, while sending or receiving. */
   readonly idleTimeoutMs: number;
+  /** Aborts the exchange, its upload and its response body. */
+  readonly signal?: AbortSignal;
 }
 
 export interface HttpResponse {
@@ -33,9 +35,11 @@ export interface HttpResponse {
  * Resolves when the response headers arrive; the body is left for the caller.
  */
 export function sendRequest(request: HttpRequest): Promise<HttpResponse> {
-  const { method, url } = request;
+  const { method, url, signal } = request;
+  if (signal?.aborted) return Promise.reject(abortedError(signal));
   return new Promise((resolve, reject) => {
     let bodyError: unknown;
+    let response: IncomingMessage | undefined;
     const client = url.protocol === 'https:' ? https : http;
     const req = client.request(url, {
       method,
@@ -45,11 +49,22 @@ export function sendRequest(request: HttpRequest): Promise<HttpResponse> {
     req.setTimeout(request.idleTimeoutMs, () => {
       req.destroy(new Error(`no data for ${request.idleTimeoutMs} ms`));
     });
+    const onAbort = () => {
+      const error = abortedError(signal!);
+      req.destroy(error);
+      response?.destroy(error);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    req.once('close', () => {
+      if (!response || response.closed) signal?.removeEventListener('abort', onAbort);
+    });
     req.once('error', (error) => {
-      // A failing body stream (e.g. a digest mismatch) is the real reason, not the aborted socket.
-      reject(bodyError ?? new RegistryNetworkError(method, url.href, error));
+      // A failing body stream (e.g. a digest mismatch) or our own abort is the real reason, not the dead socket.
+      reject(bodyError ?? (error instanceof MirrorError ? error : new RegistryNetworkError(method, url.href, error)));
     });
     req.once('response', (res) => {
+      response = res;
+      res.once('close', () => signal?.removeEventListener('abort', onAbort));
       res.setTimeout(request.idleTimeoutMs, () => {
         res.destroy(new RegistryNetworkError(method, url.href, new Error(`response idle for ${request.idleTimeoutMs} ms`)));
       });

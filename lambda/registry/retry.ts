@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { failureClassOf } from '../errors.js';
-import { RegistryResponseError } from './errors.js';
+import { RegistryResponseError, abortedError } from './errors.js';
 
 /** How transient failures are retried. Data, so tests and callers can tune it. */
 export interface RetryPolicy {
@@ -36,6 +36,8 @@ export function parseRetryAfter(value: string | undefined, now: number = Date.no
 
 export interface RetryHooks {
   onRetry?: (error: unknown, attempt: number, delayMs: number) => void;
+  /** Once aborted, no further attempt starts and a pending backoff ends at once. */
+  signal?: AbortSignal;
 }
 
 /** Runs `operation` until it succeeds, fails permanently, or the attempts are spent. */
@@ -44,16 +46,20 @@ export async function withRetry<T>(
   operation: (attempt: number) => Promise<T>,
   hooks: RetryHooks = {},
 ): Promise<T> {
+  const { signal } = hooks;
   for (let attempt = 1; ; attempt++) {
+    if (signal?.aborted) throw abortedError(signal);
     try {
       return await operation(attempt);
     } catch (error) {
-      if (failureClassOf(error) === 'permanent' || attempt >= policy.attempts) throw error;
+      if (failureClassOf(error) === 'permanent' || attempt >= policy.attempts || signal?.aborted) throw error;
       const retryAfter = error instanceof RegistryResponseError ? error.retryAfterMs : undefined;
       if (retryAfter !== undefined && retryAfter > policy.maxRetryAfterMs) throw error;
       const delay = retryAfter ?? backoffDelayMs(policy, attempt);
       hooks.onRetry?.(error, attempt, delay);
-      await sleep(delay);
+      await sleep(delay, undefined, signal ? { signal } : undefined).catch(() => {
+        throw abortedError(signal!);
+      });
     }
   }
 }

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { anonymous } from '../../lambda/registry/credentials.js';
 import { copyImage, type CopyOptions } from '../../lambda/registry/copy.js';
-import { DigestMismatchError, InvalidManifestError } from '../../lambda/registry/errors.js';
+import { DigestMismatchError, InvalidManifestError, OperationAbortedError } from '../../lambda/registry/errors.js';
 import { parseReference } from '../../lambda/registry/reference.js';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 import { fetchManifest, manifestExists, pushRandomImage } from '../support/images.js';
@@ -97,6 +97,36 @@ describe('copy under faults', () => {
     } finally {
       await dstProxy.stop();
     }
+  });
+
+  it.each([
+    ['a blob download', 'source', 'GET', BLOB_GET],
+    ['a blob upload', 'destination', 'PATCH', /\/blobs\/uploads\//],
+  ] as const)('stops promptly when aborted during %s, as a transient error, without moving the tag', async (_, side, method, path) => {
+    const repo = `slow/${side}`;
+    await pushRandomImage(src.url, repo, 'v1', { layers: [2_000_000] });
+    const dstProxy = await startFaultProxy(dst.url);
+    try {
+      (side === 'source' ? proxy : dstProxy).rules = [{ method, path, delayMs: 5_000 }];
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(new Error('the Lambda is about to time out')), 300);
+      const started = Date.now();
+      const attempt = copyImage(from(`${repo}:v1`), parseReference(`${dstProxy.host}/${repo}:v1`), { ...open, signal: controller.signal });
+      await expect(attempt).rejects.toThrow(OperationAbortedError);
+      await expect(attempt).rejects.toMatchObject({ failureClass: 'transient', message: /the Lambda is about to time out/ });
+      expect(Date.now() - started).toBeLessThan(2_000);
+      expect(await manifestExists(dst.url, repo, 'v1')).toBe(false);
+    } finally {
+      await dstProxy.stop();
+    }
+  });
+
+  it('does not start when already aborted', async () => {
+    const controller = new AbortController();
+    controller.abort(new Error('no time left'));
+    const before = proxy.requests.length;
+    await expect(copyImage(from('any/app:v1'), to('any/app:v1'), { ...open, signal: controller.signal })).rejects.toThrow(/no time left/);
+    expect(proxy.requests.length).toBe(before);
   });
 
   it('gives up on a source that keeps failing, as a transient error', async () => {
