@@ -12,7 +12,7 @@ import type { CopySummary } from './registry/copy.js';
 /** Everything a warm Lambda keeps between invocations: config, cached secrets, clients, handlers. */
 export interface App {
   readonly config: Config;
-  readonly mirror: (job: MirrorJob) => Promise<CopySummary>;
+  readonly mirror: (job: MirrorJob, signal?: AbortSignal) => Promise<CopySummary>;
   readonly intake: ReturnType<typeof createFunctionUrlHandler>;
   readonly worker: ReturnType<typeof createSqsHandler>;
 }
@@ -27,13 +27,12 @@ export function createApp(env: NodeJS.ProcessEnv = process.env, options: AppOpti
   const webhookSecret = new SecretCache(config.webhookSecret);
   const rootApiKey = new SecretCache(config.rootApiKey);
   const destination = config.dstRegistry ? registryDestination(config.dstRegistry, env) : ecrDestination(config.dstRepo);
-  const mirror = (job: MirrorJob) =>
-    runMirrorJob(job, {
-      rootRegistryHost: config.rootRegistryHost,
-      rootRegistryUsername: config.rootRegistryUsername,
-      rootApiKey,
-      destination,
-    });
+  const mirror = (job: MirrorJob, signal?: AbortSignal) =>
+    runMirrorJob(
+      job,
+      { rootRegistryHost: config.rootRegistryHost, rootRegistryUsername: config.rootRegistryUsername, rootApiKey, destination },
+      signal,
+    );
   const sqs = new SQSClient({});
   const intake = createFunctionUrlHandler({
     config,

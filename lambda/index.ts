@@ -2,6 +2,7 @@ import type { LambdaFunctionURLEvent, APIGatewayProxyStructuredResultV2, SQSBatc
 import { createApp, type App } from './app.js';
 import { errorMessage } from './errors.js';
 import { jsonResponse } from './handlers/http-response.js';
+import type { InvocationClock } from './handlers/sqs.js';
 import { logger } from './log.js';
 
 // Validated once per cold start; a broken config is reported on every invocation until fixed.
@@ -25,7 +26,7 @@ export function isSqsEvent(event: unknown): event is SQSEvent {
 }
 
 /** One function, two doors: the Function URL intake and the SQS worker, told apart by the event's shape. */
-export async function handler(event: unknown): Promise<APIGatewayProxyStructuredResultV2 | SQSBatchResponse> {
+export async function handler(event: unknown, context?: InvocationClock): Promise<APIGatewayProxyStructuredResultV2 | SQSBatchResponse> {
   if (isFunctionUrlEvent(event)) {
     if (!app) return jsonResponse(500, { error: 'internal error' });
     return app.intake(event);
@@ -33,7 +34,7 @@ export async function handler(event: unknown): Promise<APIGatewayProxyStructured
   if (isSqsEvent(event)) {
     // Throwing returns the whole batch to the queue: nothing is lost while the config is fixed.
     if (!app) throw new Error(`misconfigured: ${errorMessage(configError)}`);
-    return app.worker(event);
+    return app.worker(event, context);
   }
   logger.error('unsupported event: expected a Function URL request or an SQS batch');
   throw new Error('unsupported event: expected a Function URL request or an SQS batch');

@@ -8,10 +8,11 @@ import type { MirrorJob } from '../mirror/job.js';
 import { MAX_DELIVERIES } from '../queue/deliveries.js';
 import { decodeJob } from '../queue/job-message.js';
 import type { CopySummary } from '../registry/copy.js';
+import { OperationAbortedError } from '../registry/errors.js';
 import { retryDelaySeconds } from './retry-delay.js';
 
 export interface WorkerDependencies {
-  readonly mirror: (job: MirrorJob) => Promise<CopySummary>;
+  readonly mirror: (job: MirrorJob, signal?: AbortSignal) => Promise<CopySummary>;
   readonly sqs: SQSClient;
   /** The queue the records come from, to delay their next delivery. */
   readonly queueUrl?: string;
@@ -29,9 +30,12 @@ type Outcome = 'mirrored' | 'retry' | 'dead-lettered';
  * their reason. Only the records that must come back are reported as failures.
  */
 export function createSqsHandler(deps: WorkerDependencies) {
-  return async (event: SQSEvent): Promise<SQSBatchResponse> => {
+  return async (event: SQSEvent, context?: InvocationClock): Promise<SQSBatchResponse> => {
     const limit = pLimit(deps.concurrency ?? 2);
-    const outcomes = await Promise.all(event.Records.map((record) => limit(() => processRecord(record, deps))));
+    const deadline = stopBeforeTimeout(context);
+    const outcomes = await Promise.all(event.Records.map((record) => limit(() => processRecord(record, deps, deadline.signal)))).finally(
+      deadline.clear,
+    );
     // Failure counts are published as they happen; an empty flush would only log a warning.
     if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
     return {
@@ -40,7 +44,30 @@ export function createSqsHandler(deps: WorkerDependencies) {
   };
 }
 
-async function processRecord(record: SQSRecord, deps: WorkerDependencies): Promise<Outcome> {
+/** What the worker needs of the Lambda context. */
+export interface InvocationClock {
+  getRemainingTimeInMillis(): number;
+}
+
+/** Time kept back from a copy to settle its record (delay the retry, flush metrics) before Lambda's timeout. */
+export const STOP_MARGIN_MS = 30_000;
+/** Delay before a copy stopped for the timeout is delivered again. */
+export const RESUME_DELAY_S = 5;
+
+/**
+ * Aborts the copies shortly before the invocation would be killed: a killed
+ * invocation comes back only after the queue's visibility timeout (6 × the
+ * function's), an aborted copy on its next, short, delay, resuming where it was.
+ */
+function stopBeforeTimeout(context: InvocationClock | undefined): { signal?: AbortSignal; clear: () => void } {
+  if (!context) return { clear: () => undefined };
+  const controller = new AbortController();
+  const reason = new OperationAbortedError('the Lambda timeout is near; the copy resumes on the next delivery');
+  const timer = setTimeout(() => controller.abort(reason), Math.max(0, context.getRemainingTimeInMillis() - STOP_MARGIN_MS));
+  return { signal: controller.signal, clear: () => clearTimeout(timer) };
+}
+
+async function processRecord(record: SQSRecord, deps: WorkerDependencies, signal: AbortSignal | undefined): Promise<Outcome> {
   const log = logger.createChild({ persistentKeys: { message_id: record.messageId } });
   let job: MirrorJob | undefined;
   try {
@@ -52,7 +79,7 @@ async function processRecord(record: SQSRecord, deps: WorkerDependencies): Promi
       image: job.source,
       destination: `${job.destinationRepository}:${job.destinationTag}`,
     });
-    const summary = await deps.mirror(job);
+    const summary = await deps.mirror(job, signal);
     log.info('image mirrored', {
       source: job.source,
       digest: summary.digest,
@@ -74,7 +101,8 @@ async function processRecord(record: SQSRecord, deps: WorkerDependencies): Promi
     // On the last delivery a transient failure is given up here, so it too reaches the DLQ with its reason.
     const givingUp = failureClass === 'permanent' || receiveCount >= MAX_DELIVERIES;
     if (givingUp && (await deadLetter(record, error, { code, failureClass, deliveries: receiveCount }, deps, log))) return 'dead-lettered';
-    const delay = retryDelaySeconds(receiveCount);
+    // Stopped for the timeout, not failed: come back almost at once and carry on.
+    const delay = error instanceof OperationAbortedError ? RESUME_DELAY_S : retryDelaySeconds(receiveCount);
     log.warn('mirror failed; it will be retried', { error: errorMessage(error), code, class: failureClass, attempt: receiveCount, retry_in_s: delay });
     await delayRetry(record, delay, deps, log);
     return 'retry';

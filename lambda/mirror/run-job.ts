@@ -22,17 +22,17 @@ export interface MirrorDependencies {
  * Mirrors one image: resolves the source, prepares the destination repository, then copies.
  * The Root API key is offered to the Root registry host and nowhere else.
  */
-export async function runMirrorJob(job: MirrorJob, deps: MirrorDependencies): Promise<CopySummary> {
+export async function runMirrorJob(job: MirrorJob, deps: MirrorDependencies, signal?: AbortSignal): Promise<CopySummary> {
   try {
-    return await mirrorOnce(job, deps);
+    return await mirrorOnce(job, deps, signal);
   } catch (error) {
     // A key rotated in Secrets Manager since we cached it: re-read it (at most once a minute) and try again.
     const keyRejected = error instanceof MirrorError && error.code === ROOT_CREDENTIALS_REJECTED;
-    if (keyRejected && (await deps.rootApiKey.refreshIfStale())) return mirrorOnce(job, deps);
+    if (keyRejected && (await deps.rootApiKey.refreshIfStale())) return mirrorOnce(job, deps, signal);
     // The destination refused a cached token (revoked, or the role changed): fetch a new one once.
     if (await refusedByDestination(error, deps)) {
       deps.destination.invalidateCredentials();
-      return mirrorOnce(job, deps);
+      return mirrorOnce(job, deps, signal);
     }
     throw error;
   }
@@ -42,7 +42,7 @@ async function refusedByDestination(error: unknown, deps: MirrorDependencies): P
   return error instanceof RegistryResponseError && error.status === 401 && new URL(error.url).host === (await deps.destination.registry());
 }
 
-async function mirrorOnce(job: MirrorJob, deps: MirrorDependencies): Promise<CopySummary> {
+async function mirrorOnce(job: MirrorJob, deps: MirrorDependencies, signal: AbortSignal | undefined): Promise<CopySummary> {
   const source = parseReference(job.source);
   const [apiKey] = await deps.rootApiKey.get();
   const sourceCredentials = apiKey
@@ -57,6 +57,7 @@ async function mirrorOnce(job: MirrorJob, deps: MirrorDependencies): Promise<Cop
       beforeDestination: () => deps.destination.prepare(job.destinationRepository),
       ...(job.platform ? { platform: job.platform } : {}),
       ...(deps.retry ? { retry: deps.retry } : {}),
+      ...(signal ? { signal } : {}),
     });
   } catch (error) {
     const refusal = source.registry === deps.rootRegistryHost ? rootRefusal(error, deps, apiKey !== undefined) : undefined;

@@ -130,14 +130,18 @@ export function createWorker(world: World, options: WorkerOptions = {}) {
   const rootApiKey = new SecretCache(options.rootApiKey ?? { kind: 'value', value: ROOT_AUTH.password }, new SecretsProvider(), options.now);
   const destination = ecrDestination(BASE, new ECRClient({}));
   return createSqsHandler({
-    mirror: (job) =>
-      runMirrorJob(job, {
+    mirror: (job, signal) =>
+      runMirrorJob(
+        job,
+        {
         rootRegistryHost: world.srcProxy.host,
         rootRegistryUsername: ROOT_AUTH.username,
         rootApiKey,
         destination,
         retry: FAST_RETRY,
-      }),
+        },
+        signal,
+      ),
     sqs: new SQSClient({}),
     queueUrl: world.sqs.queueUrl,
     ...(options.withDlq === false ? {} : { dlqUrl: world.sqs.dlqUrl }),

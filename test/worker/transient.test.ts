@@ -2,7 +2,9 @@
 // timeout that grows with each delivery, and the job succeeds once the cause passes.
 import { describe, expect, it } from 'vitest';
 import { MAX_DELIVERIES } from '../../lambda/queue/deliveries.js';
-import { createWorker, enqueue, jobFor, mirroredDigest, pushSource, seedBase, useWorld } from './fixtures.js';
+import { RESUME_DELAY_S, STOP_MARGIN_MS } from '../../lambda/handlers/sqs.js';
+import { manifestExists } from '../support/images.js';
+import { BASE, ECR_AUTH, blobCommits, createWorker, enqueue, jobFor, mirroredDigest, pushSource, seedBase, useWorld } from './fixtures.js';
 
 const world = useWorld();
 const BLOB_GET = /\/blobs\/sha256:[a-f0-9]{64}$/;
@@ -73,6 +75,35 @@ describe('transient failures', () => {
     expect(errors).toHaveLength(1);
     expect(errors[0]?.message).toContain(`still failed after ${MAX_DELIVERIES} deliveries`);
     expect(world.sqs.queued()).toBe(0);
+  });
+
+  it('stops a copy before the Lambda timeout and resumes it on the next delivery without re-sending blobs', async () => {
+    seedBase(world);
+    const image = await pushSource(world, 'library/slow', '1-root', { layers: [300_000, 400_000, 500_000] });
+    await enqueue(world, jobFor(world, 'library/slow', '1-root'));
+    // One layer crawls; the invocation has 400 ms left after the stop margin.
+    const slow = { method: 'GET', path: new RegExp(`/blobs/${image.layerDigests[2]}$`), delayMs: 10_000, times: 1 };
+    world.srcProxy.rules = [slow];
+    const worker = createWorker(world);
+    const context = { getRemainingTimeInMillis: () => STOP_MARGIN_MS + 400 };
+
+    const started = Date.now();
+    const first = await world.sqs.deliver((event) => worker(event, context));
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(first.failed).toHaveLength(1);
+    expect(world.sqs.visibilityChanges()).toEqual([RESUME_DELAY_S]);
+    expect(world.output.logsAt('WARN').map((l) => l.code)).toEqual(['ABORTED']);
+    expect(await manifestExists(world.dst.url, `${BASE}/library/slow`, '1-root', ECR_AUTH)).toBe(false);
+    const sentFirst = blobCommits(world.dstProxy);
+
+    world.sqs.waitOutRetryDelay();
+    const second = await world.sqs.deliver((event) => worker(event, { getRemainingTimeInMillis: () => 900_000 }));
+    expect(second.failed).toEqual([]);
+    expect(await mirroredDigest(world, 'library/slow', '1-root')).toBe(image.digest);
+    // Each blob was committed once over both deliveries: the first delivery's work was kept.
+    const sentBoth = blobCommits(world.dstProxy);
+    expect(sentFirst.size).toBeGreaterThan(0);
+    for (const count of sentBoth.values()) expect(count).toBe(1);
   });
 
   it.each(['LimitExceededException', 'ServerException'])('returns the job for retry on ECR %s', async (type) => {
