@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeDockerConfig, type DockerConfigDir } from '../support/docker-config.js';
 import { fetchManifest, pushMultiArchImage, pushRandomImage } from '../support/images.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
-import { runCli } from './run-cli.js';
+import { CLI, runCli, runProcess } from './run-cli.js';
 
 const USER = { username: 'ci', password: 'ci-pass' };
 let src: TestRegistry;
@@ -46,6 +46,19 @@ describe('node dist/cli.mjs copy', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/app\/plain:v1@sha256:[a-f0-9]{64}: 3 blobs copied/);
     expect(result.stdout.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('shows progress on stderr when it is a terminal, and none when it is not', async () => {
+    await pushRandomImage(src.url, 'app/tty', 'v1', { auth: USER });
+    const command = `${process.execPath} ${CLI} copy ${src.host}/app/tty:v1 ${dst.host}/app/tty:v1`;
+    // util-linux script(1) runs the command on a pseudo-terminal.
+    const onTerminal = await runProcess('script', ['-qec', command, '/dev/null'], { DOCKER_CONFIG: config.dir });
+    expect(onTerminal.code).toBe(0);
+    expect(onTerminal.stdout).toMatch(/resolved sha256:[a-f0-9]{64} \(application\/vnd\.oci\.image\.manifest\.v1\+json\), 3 blobs/);
+    expect(onTerminal.stdout).toMatch(/\[3\/3\] (copied|skipped)/);
+
+    const piped = await runCli(['copy', `${src.host}/app/tty:v1`, `${dst.host}/app/tty:v2`], { DOCKER_CONFIG: config.dir });
+    expect(piped.stderr).toBe('');
   });
 
   it('exits 1 with a one-line reason when the registry refuses', async () => {

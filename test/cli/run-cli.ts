@@ -11,8 +11,13 @@ export interface CliResult {
 
 /** Runs the built CLI (`npm run build` first) with its own environment. */
 export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  return runProcess(process.execPath, [CLI, ...args], env);
+}
+
+/** Runs a program with a minimal environment of its own plus `env`. */
+export function runProcess(command: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
+    const child = spawn(command, args, {
       env: { PATH: process.env.PATH, HOME: process.env.HOME, POWERTOOLS_LOG_LEVEL: 'SILENT', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

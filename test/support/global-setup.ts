@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 const REQUIRED: ReadonlyArray<{ binary: string; install: string }> = [
   { binary: 'docker-registry', install: 'apt-get install -y docker-registry' },
   { binary: 'openssl', install: 'apt-get install -y openssl' },
+  { binary: 'script', install: 'apt-get install -y bsdutils' },
 ];
 
 export default function setup(): void {
