@@ -4,7 +4,7 @@ import { anonymous } from '../../lambda/registry/credentials.js';
 import { copyImage, type CopyOptions } from '../../lambda/registry/copy.js';
 import { PlatformNotFoundError } from '../../lambda/registry/copy-errors.js';
 import { parseReference } from '../../lambda/registry/reference.js';
-import { blobExists, fetchManifest, pushMultiArchImage, pushRandomImage } from '../support/images.js';
+import { blobExists, fetchManifest, pushBlob, pushManifest, pushMultiArchImage, pushRandomImage } from '../support/images.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 import { FAST_RETRY } from './fast-retry.js';
@@ -130,6 +130,29 @@ describe('copyImage between two registries', () => {
     await copyImage(ref(src, `shared/app@${child.digest}`), ref(dst, 'shared/app:single'), open).then((summary) => {
       expect(summary).toMatchObject({ blobsCopied: 0, blobsSkipped: child.layerDigests.length + 1, bytesCopied: 0 });
     });
+  });
+
+  it('copies an OCI artifact manifest (artifactType, empty config, subject) byte for byte', async () => {
+    const image = await pushRandomImage(src.url, 'artifact/app', 'v1');
+    const empty = Buffer.from('{}');
+    const sbom = Buffer.from(JSON.stringify({ spdxVersion: 'SPDX-2.3', name: 'app' }));
+    const [emptyDigest, sbomDigest] = [await pushBlob(src.url, 'artifact/app', empty), await pushBlob(src.url, 'artifact/app', sbom)];
+    const artifact = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        artifactType: 'application/spdx+json',
+        config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: emptyDigest, size: empty.length },
+        layers: [{ mediaType: 'application/spdx+json', digest: sbomDigest, size: sbom.length }],
+        subject: { mediaType: image.mediaType, digest: image.digest, size: image.manifestBytes.length },
+      }),
+    );
+    const digest = await pushManifest(src.url, 'artifact/app', 'sbom', artifact, 'application/vnd.oci.image.manifest.v1+json');
+
+    const summary = await copyImage(ref(src, 'artifact/app:sbom'), ref(dst, 'artifact/app:sbom'), open);
+    expect(summary).toMatchObject({ digest, blobsCopied: 2 });
+    const copied = await fetchManifest(dst.url, 'artifact/app', 'sbom');
+    expect(Buffer.from(copied.bytes).equals(artifact)).toBe(true);
   });
 
   it('mounts blobs across repositories of the same registry instead of copying them', async () => {
