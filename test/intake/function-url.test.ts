@@ -159,6 +159,61 @@ describe('refused webhooks', () => {
   });
 });
 
+describe('Secrets Manager failing', () => {
+  const ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:hook';
+
+  function flakyProvider() {
+    const state = { calls: 0, failing: false };
+    const provider = {
+      get: async () => {
+        state.calls += 1;
+        if (state.failing) throw new Error('Rate exceeded');
+        return SECRET;
+      },
+    } as never;
+    return { state, provider };
+  }
+
+  it('keeps verifying with the cached secret, asking again at most every 10 s', async () => {
+    let clock = 0;
+    const { state, provider } = flakyProvider();
+    const handler = intake({ webhookSecret: new SecretCache({ kind: 'arn', arn: ARN }, provider, () => clock) });
+    expect((await handler(signedRequest())).statusCode).toBe(202);
+    state.failing = true;
+    clock = 5 * 60_000;
+    for (let i = 0; i < 5; i++) expect((await handler(signedRequest())).statusCode).toBe(202);
+    expect(state.calls).toBe(2);
+    clock += 10_000;
+    expect((await handler(signedRequest())).statusCode).toBe(202);
+    expect(state.calls).toBe(3);
+  });
+
+  it('answers 401, not an error, when the secret cannot be re-read after a bad signature', async () => {
+    let clock = 0;
+    const { state, provider } = flakyProvider();
+    const handler = intake({ webhookSecret: new SecretCache({ kind: 'arn', arn: ARN }, provider, () => clock) });
+    expect((await handler(signedRequest())).statusCode).toBe(202);
+    state.failing = true;
+    clock = 2 * 60_000;
+    const forged = signedRequest({ secret: `whsec_${Buffer.from('forged').toString('base64')}` });
+    expect((await handler(forged)).statusCode).toBe(401);
+    expect(state.calls).toBe(2);
+  });
+
+  it('answers 500 when no secret was ever read, and does not hammer Secrets Manager', async () => {
+    let clock = 0;
+    const { state, provider } = flakyProvider();
+    state.failing = true;
+    const handler = intake({ webhookSecret: new SecretCache({ kind: 'arn', arn: ARN }, provider, () => clock) });
+    expect((await handler(signedRequest())).statusCode).toBe(500);
+    expect((await handler(signedRequest())).statusCode).toBe(500);
+    expect(state.calls).toBe(1);
+    state.failing = false;
+    clock = 10_000;
+    expect((await handler(signedRequest())).statusCode).toBe(202);
+  });
+});
+
 describe('secret rotation through Secrets Manager', () => {
   it('re-reads a stale secret once when a signature fails, then accepts', async () => {
     let clock = 0;
