@@ -150,8 +150,8 @@ export function defineVariables(scope: Construct): Variables {
       description: 'Function timeout in seconds: the longest one image copy may take. The queue\'s visibility timeout is 6 times this.',
       validation: [
         {
-          condition: hcl('var.lambda_timeout_s >= 30 && var.lambda_timeout_s <= 900 && floor(var.lambda_timeout_s) == var.lambda_timeout_s'),
-          errorMessage: 'lambda_timeout_s must be a whole number from 30 to 900.',
+          condition: hcl('var.lambda_timeout_s >= 60 && var.lambda_timeout_s <= 900 && floor(var.lambda_timeout_s) == var.lambda_timeout_s'),
+          errorMessage: 'lambda_timeout_s must be a whole number from 60 to 900: a copy needs time to make progress between its stops.',
         },
       ],
     }),

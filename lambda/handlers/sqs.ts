@@ -9,7 +9,7 @@ import { MAX_DELIVERIES } from '../queue/deliveries.js';
 import { decodeJob } from '../queue/job-message.js';
 import type { CopySummary } from '../registry/copy.js';
 import { OperationAbortedError } from '../registry/errors.js';
-import { retryDelaySeconds } from './retry-delay.js';
+import { RESUME_DELAY_S, retryDelaySeconds, stopMarginMs } from './retry-delay.js';
 
 export interface WorkerDependencies {
   readonly mirror: (job: MirrorJob, signal?: AbortSignal) => Promise<CopySummary>;
@@ -49,10 +49,6 @@ export interface InvocationClock {
   getRemainingTimeInMillis(): number;
 }
 
-/** Time kept back from a copy to settle its record (delay the retry, flush metrics) before Lambda's timeout. */
-export const STOP_MARGIN_MS = 30_000;
-/** Delay before a copy stopped for the timeout is delivered again. */
-export const RESUME_DELAY_S = 5;
 
 /**
  * Aborts the copies shortly before the invocation would be killed: a killed
@@ -63,7 +59,8 @@ function stopBeforeTimeout(context: InvocationClock | undefined): { signal?: Abo
   if (!context) return { clear: () => undefined };
   const controller = new AbortController();
   const reason = new OperationAbortedError('the Lambda timeout is near; the copy resumes on the next delivery');
-  const timer = setTimeout(() => controller.abort(reason), Math.max(0, context.getRemainingTimeInMillis() - STOP_MARGIN_MS));
+  const remaining = context.getRemainingTimeInMillis();
+  const timer = setTimeout(() => controller.abort(reason), Math.max(0, remaining - stopMarginMs(remaining)));
   return { signal: controller.signal, clear: () => clearTimeout(timer) };
 }
 

@@ -2,7 +2,7 @@
 // timeout that grows with each delivery, and the job succeeds once the cause passes.
 import { describe, expect, it } from 'vitest';
 import { MAX_DELIVERIES } from '../../lambda/queue/deliveries.js';
-import { RESUME_DELAY_S, STOP_MARGIN_MS } from '../../lambda/handlers/sqs.js';
+import { RESUME_DELAY_S } from '../../lambda/handlers/retry-delay.js';
 import { manifestExists } from '../support/images.js';
 import { BASE, ECR_AUTH, blobCommits, createWorker, enqueue, jobFor, mirroredDigest, pushSource, seedBase, useWorld } from './fixtures.js';
 
@@ -81,11 +81,11 @@ describe('transient failures', () => {
     seedBase(world);
     const image = await pushSource(world, 'library/slow', '1-root', { layers: [300_000, 400_000, 500_000] });
     await enqueue(world, jobFor(world, 'library/slow', '1-root'));
-    // One layer crawls; the invocation has 400 ms left after the stop margin.
+    // One layer crawls; the invocation has 500 ms left, so the copy is stopped after 400 ms.
     const slow = { method: 'GET', path: new RegExp(`/blobs/${image.layerDigests[2]}$`), delayMs: 10_000, times: 1 };
     world.srcProxy.rules = [slow];
     const worker = createWorker(world);
-    const context = { getRemainingTimeInMillis: () => STOP_MARGIN_MS + 400 };
+    const context = { getRemainingTimeInMillis: () => 500 };
 
     const started = Date.now();
     const first = await world.sqs.deliver((event) => worker(event, context));

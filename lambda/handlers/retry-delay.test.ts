@@ -1,7 +1,7 @@
 // How long a failed record stays away: doubling per delivery from about 30 s, capped at 15 minutes.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { retryDelaySeconds } from '../../lambda/handlers/retry-delay.js';
+import { retryDelaySeconds, stopMarginMs } from './retry-delay.js';
 
 describe('retryDelaySeconds', () => {
   it('doubles per delivery up to 15 minutes, without jitter at its top', () => {
@@ -26,5 +26,18 @@ describe('retryDelaySeconds', () => {
         expect(retryDelaySeconds(count + 1, () => r)).toBeGreaterThanOrEqual(delay);
       }),
     );
+  });
+});
+
+describe('stopMarginMs', () => {
+  it('keeps 30 s back from a long invocation', () => {
+    expect(stopMarginMs(900_000)).toBe(30_000);
+    expect(stopMarginMs(150_000)).toBe(30_000);
+  });
+
+  it('keeps only a fifth back from a short one, so the copy still gets most of the time', () => {
+    expect(stopMarginMs(30_000)).toBe(6_000);
+    expect(stopMarginMs(60_000)).toBe(12_000);
+    expect(stopMarginMs(0)).toBe(0);
   });
 });
