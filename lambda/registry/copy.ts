@@ -1,8 +1,10 @@
+import { setMaxListeners } from 'node:events';
 import pLimit from 'p-limit';
+import { failureClassOf } from '../errors.js';
 import type { CredentialProvider } from './credentials.js';
-import { RegistryClient } from './client.js';
+import { RegistryClient, type MountResult } from './client.js';
 import { PlatformNotFoundError } from './copy-errors.js';
-import { DigestMismatchError, SizeMismatchError } from './errors.js';
+import { DigestMismatchError, OperationAbortedError, SizeMismatchError } from './errors.js';
 import type { Descriptor, Manifest } from './manifest.js';
 import { formatPlatform, parsePlatform, platformMatches, type Platform } from './platform.js';
 import { formatReference, manifestReference, type ImageReference } from './reference.js';
@@ -60,10 +62,15 @@ export interface CopySummary {
  */
 export async function copyImage(source: ImageReference, destination: ImageReference, options: CopyOptions): Promise<CopySummary> {
   const started = Date.now();
+  // Our own stop, for the sibling transfers of a blob that failed, joined with the caller's.
+  const stop = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
+  // Every request in flight listens on it: with many blobs at once that is more than Node's default of 10.
+  setMaxListeners(0, signal);
   const common = {
     ...(options.retry ? { retry: options.retry } : {}),
     ...(options.idleTimeoutMs ? { idleTimeoutMs: options.idleTimeoutMs } : {}),
-    ...(options.signal ? { signal: options.signal } : {}),
+    signal,
   };
   const src = new RegistryClient(source.registry, { credentials: options.sourceCredentials, actions: 'pull', ...common });
   const dst = new RegistryClient(destination.registry, { credentials: options.destinationCredentials, actions: 'pull,push', ...common });
@@ -90,16 +97,7 @@ export async function copyImage(source: ImageReference, destination: ImageRefere
   options.onProgress?.({ type: 'resolved', digest: target.digest, mediaType: target.mediaType, blobs: blobs.length });
 
   const transfer = new BlobTransfer(src, dst, source, destination, options);
-  const limit = pLimit(options.concurrency ?? 4);
-  const outcomes = await Promise.all(
-    blobs.map((blob) =>
-      limit(() => transfer.copy(blob)).catch((error: unknown) => {
-        // One failure fails the copy: start no more transfers.
-        limit.clearQueue();
-        throw error;
-      }),
-    ),
-  );
+  const outcomes = await transferAll(blobs, (blob) => transfer.copy(blob), options.concurrency ?? 4, stop);
 
   // Children before the index, and all of them before the tag moves.
   for (const child of children) {
@@ -122,10 +120,44 @@ export async function copyImage(source: ImageReference, destination: ImageRefere
   };
 }
 
+/**
+ * Runs the transfers with bounded concurrency. The first failure fails the copy: no
+ * further transfer starts, those in flight are aborted, and it returns only once they
+ * have all stopped, so nothing keeps writing after the copy has failed.
+ */
+async function transferAll(
+  blobs: readonly Descriptor[],
+  copy: (blob: Descriptor) => Promise<BlobOutcome>,
+  concurrency: number,
+  stop: AbortController,
+): Promise<BlobOutcome[]> {
+  const limit = pLimit(concurrency);
+  let failure: { error: unknown } | undefined;
+  const settled = await Promise.allSettled(
+    blobs.map((blob) =>
+      limit(async () => {
+        if (failure) throw failure.error;
+        try {
+          return await copy(blob);
+        } catch (error) {
+          if (!failure) {
+            failure = { error };
+            stop.abort(new OperationAbortedError('another blob of the same copy failed'));
+          }
+          throw error;
+        }
+      }),
+    ),
+  );
+  if (failure) throw failure.error;
+  return settled.map((result) => (result as PromiseFulfilledResult<BlobOutcome>).value);
+}
+
 async function selectPlatform(src: RegistryClient, source: ImageReference, root: Manifest, wanted: Platform): Promise<Manifest> {
   const image = formatReference(source);
   if (root.kind === 'image') {
-    const own = root.config ? await readImageConfigPlatform(src, source.repository, root.config) : undefined;
+    const config = root.config;
+    const own = config ? await src.retrying(() => readImageConfigPlatform(src, source.repository, config)) : undefined;
     if (own && platformMatches(own, wanted)) return root;
     throw new PlatformNotFoundError(image, formatPlatform(wanted), own ? [formatPlatform(own)] : []);
   }
@@ -186,7 +218,14 @@ class BlobTransfer {
     if (await this.dst.blobExists(repo, blob.digest)) return 'skipped';
     let uploadUrl: URL | undefined;
     for (const from of this.mountSources) {
-      const result = await this.dst.retrying(() => this.dst.mountBlob(repo, blob.digest, from));
+      let result: MountResult;
+      try {
+        result = await this.dst.retrying(() => this.dst.mountBlob(repo, blob.digest, from));
+      } catch (error) {
+        // A refused mount (no access to that repository, say) is no reason to fail: upload instead.
+        if (failureClassOf(error) === 'permanent') continue;
+        throw error;
+      }
       if (result.mounted) return 'mounted';
       uploadUrl = result.uploadUrl;
     }

@@ -37,6 +37,12 @@ export interface HttpResponse {
 export function sendRequest(request: HttpRequest): Promise<HttpResponse> {
   const { method, url, signal } = request;
   if (signal?.aborted) return Promise.reject(abortedError(signal));
+  // A body stream can fail before we get to it (a source blob failing its digest while the
+  // destination was still authenticating): piping a dead stream would hang until the idle timeout.
+  const body = request.body;
+  if (body !== undefined && !Buffer.isBuffer(body) && (body.errored || body.destroyed)) {
+    return Promise.reject(body.errored ?? new RegistryNetworkError(method, url.href, new Error('the content stream closed before it was sent')));
+  }
   return new Promise((resolve, reject) => {
     let bodyError: unknown;
     let response: IncomingMessage | undefined;
@@ -74,7 +80,6 @@ export function sendRequest(request: HttpRequest): Promise<HttpResponse> {
       });
       resolve({ status: res.statusCode ?? 0, headers: res.headers, body: res, url });
     });
-    const body = request.body;
     if (body === undefined) {
       req.end();
     } else if (Buffer.isBuffer(body)) {

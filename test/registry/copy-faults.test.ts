@@ -5,7 +5,7 @@ import { copyImage, type CopyOptions } from '../../lambda/registry/copy.js';
 import { DigestMismatchError, InvalidManifestError, OperationAbortedError } from '../../lambda/registry/errors.js';
 import { parseReference } from '../../lambda/registry/reference.js';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
-import { fetchManifest, manifestExists, pushRandomImage } from '../support/images.js';
+import { blobExists, fetchManifest, manifestExists, pushRandomImage } from '../support/images.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
 import { FAST_RETRY } from './fast-retry.js';
 
@@ -53,6 +53,62 @@ describe('copy under faults', () => {
     await copyImage(from('corrupt/once:v1'), to('corrupt/once:v1'), open);
     expect(proxy.fired(rule)).toBe(1);
     expect((await fetchManifest(dst.url, 'corrupt/once', 'v1')).digest).toBe(image.digest);
+  });
+
+  it('reports a corrupt blob as such, at once, even while the destination is still authenticating', async () => {
+    const locked = await startRegistry({ auth: 'basic', users: { u: 'p' } });
+    try {
+      await pushRandomImage(src.url, 'corrupt/slowauth', 'v1', { layers: [1_000] });
+      proxy.rules = [{ method: 'GET', path: BLOB_GET, corrupt: true }];
+      // A credential lookup that takes a while (an ECR token refresh): the small source blob
+      // is read, and fails its digest, before the upload starts.
+      const slowCredentials: CopyOptions['destinationCredentials'] = async () => {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        return { username: 'u', password: 'p' };
+      };
+      const started = Date.now();
+      const attempt = copyImage(from('corrupt/slowauth:v1'), parseReference(`${locked.host}/corrupt/slowauth:v1`), {
+        ...open,
+        destinationCredentials: slowCredentials,
+        idleTimeoutMs: 10_000,
+      });
+      await expect(attempt).rejects.toThrow(DigestMismatchError);
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      await locked.stop();
+    }
+  });
+
+  it('stops the other transfers when one blob fails, and writes nothing after failing', async () => {
+    const image = await pushRandomImage(src.url, 'half/app', 'v1', { layers: [10_000, 20_000] });
+    const [missing, slow] = image.layerDigests as [string, string];
+    proxy.rules = [
+      { method: 'GET', path: new RegExp(`/blobs/${missing}$`), status: 404 },
+      { method: 'GET', path: new RegExp(`/blobs/${slow}$`), delayMs: 1_500 },
+    ];
+    const started = Date.now();
+    await expect(copyImage(from('half/app:v1'), to('half/app:v1'), open)).rejects.toMatchObject({ status: 404 });
+    expect(Date.now() - started).toBeLessThan(1_200);
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    expect(await blobExists(dst.url, 'half/app', slow)).toBe(false);
+  });
+
+  it('retries the config read that a platform check needs', async () => {
+    const image = await pushRandomImage(src.url, 'plat/flaky', 'v1', { platform: { os: 'linux', architecture: 'arm64' } });
+    const rule = { method: 'GET', path: new RegExp(`/blobs/${image.configDigest}$`), status: 503, times: 1 };
+    proxy.rules = [rule];
+    const summary = await copyImage(from('plat/flaky:v1'), to('plat/flaky:v1'), { ...open, platform: 'linux/arm64' });
+    expect(proxy.fired(rule)).toBe(1);
+    expect(summary.digest).toBe(image.digest);
+  });
+
+  it('uploads instead when the registry refuses a cross-repository mount', async () => {
+    const image = await pushRandomImage(src.url, 'mount/refused-from', 'v1');
+    const rule = { method: 'POST', path: /\?.*mount=/, status: 403, body: '{"errors":[{"code":"DENIED","message":"no pull on the source"}]}' };
+    proxy.rules = [rule];
+    const summary = await copyImage(from('mount/refused-from:v1'), from('mount/refused-to:v1'), open);
+    expect(proxy.fired(rule)).toBe(3);
+    expect(summary).toMatchObject({ digest: image.digest, blobsMounted: 0, blobsCopied: 3 });
   });
 
   it('does not write a new tag when the copy fails', async () => {
