@@ -15,6 +15,12 @@ interface CachedToken {
   readonly expiresAt: number;
 }
 
+/** A token fetched or being fetched; `expiresAt` is known once it arrived. */
+interface TokenEntry {
+  readonly token: Promise<CachedToken>;
+  expiresAt?: number;
+}
+
 export interface RegistryAuthOptions {
   readonly idleTimeoutMs: number;
   readonly signal?: AbortSignal;
@@ -29,7 +35,7 @@ export interface RegistryAuthOptions {
  */
 export class RegistryAuth {
   private challenge: Promise<Challenge | undefined> | undefined;
-  private readonly tokens = new Map<string, Promise<CachedToken>>();
+  private readonly tokens = new Map<string, TokenEntry>();
   private readonly now: () => number;
 
   constructor(
@@ -88,24 +94,22 @@ export class RegistryAuth {
   private bearerToken(challenge: Challenge, scopes: readonly string[], credentials?: Credentials): Promise<CachedToken> {
     const key = scopeKey(scopes);
     const cached = this.tokens.get(key);
-    if (cached) {
-      return cached.then((token) => (token.expiresAt > this.now() ? token : this.refreshToken(key, challenge, scopes, credentials)));
-    }
-    return this.refreshToken(key, challenge, scopes, credentials);
-  }
-
-  private refreshToken(key: string, challenge: Challenge, scopes: readonly string[], credentials?: Credentials): Promise<CachedToken> {
-    const pending = this.fetchToken(challenge, scopes, credentials);
-    this.tokens.set(key, pending);
-    pending.catch(() => this.tokens.delete(key));
-    return pending;
+    // A token still being fetched is shared; an expired one is replaced once, not by every caller.
+    if (cached && (cached.expiresAt === undefined || cached.expiresAt > this.now())) return cached.token;
+    const entry: TokenEntry = { token: this.fetchToken(challenge, scopes, credentials) };
+    this.tokens.set(key, entry);
+    entry.token.then(
+      (token) => (entry.expiresAt = token.expiresAt),
+      () => this.tokens.get(key) === entry && this.tokens.delete(key),
+    );
+    return entry.token;
   }
 
   private async fetchToken(challenge: Challenge, scopes: readonly string[], credentials?: Credentials): Promise<CachedToken> {
     const realm = challenge.params.realm;
     if (!realm) throw new RegistryProtocolError(`${this.registry} sent a Bearer challenge without a realm`);
     const url = new URL(realm);
-    assertSecureUrl(url, 'token realm');
+    assertSecureUrl(url, 'token realm', this.baseUrl);
     if (challenge.params.service) url.searchParams.set('service', challenge.params.service);
     for (const scope of scopes) url.searchParams.append('scope', scope);
     const headers: Record<string, string> = { accept: 'application/json' };

@@ -232,7 +232,7 @@ export class RegistryClient {
       throw new RegistryProtocolError(`${this.registry} answered ${res.status} without a Location header`);
     }
     const url = new URL(value, this.baseUrl);
-    assertSecureUrl(url, 'upload location');
+    assertSecureUrl(url, 'upload location', this.baseUrl);
     return url;
   }
 
@@ -268,7 +268,7 @@ export class RegistryClient {
         discardBody(res);
         if (++hop > MAX_REDIRECTS) throw new RegistryProtocolError(`${request.method} ${url.pathname}: too many redirects`);
         url = new URL(header(res, 'location') ?? '', url);
-        assertSecureUrl(url, 'redirect to');
+        assertSecureUrl(url, 'redirect to', this.baseUrl);
         continue;
       }
       if (request.ok.includes(res.status)) return res;

@@ -7,9 +7,12 @@ export class RegistryResponseError extends MirrorError {
   /** How long the registry asked us to wait before trying again, when it said. */
   readonly retryAfterMs: number | undefined;
 
+  /** The request URL without its query. */
+  readonly url: string;
+
   constructor(
     readonly method: string,
-    readonly url: string,
+    url: string,
     status: number,
     registryCode: string | undefined,
     registryMessage: string | undefined,
@@ -19,6 +22,8 @@ export class RegistryResponseError extends MirrorError {
       code: registryCode ?? `HTTP_${status}`,
       failureClass: statusFailureClass(status),
     });
+    // Pre-signed and upload URLs carry credentials in their query: keep it off the error object too.
+    this.url = url.split('?')[0] ?? url;
     this.status = status;
     this.registryCode = registryCode;
     this.retryAfterMs = retryAfterMs;

@@ -38,6 +38,9 @@ describe('parseReference', () => {
     ['host.io/x@sha256:abc', /invalid digest "sha256:abc"/],
     ['host.io/x@md5:abc', /invalid digest/],
     ['host_bad.io/x', /names no registry host|invalid registry host/],
+    ['example.com:99999/a:v1', /invalid registry host "example.com:99999"/],
+    ['[1:2]/a:v1', /invalid registry host "\[1:2\]"/],
+    ['127.0.0.999/a:v1', /invalid registry host "127.0.0.999"/],
     ['', /empty/],
   ])('rejects %s naming the bad part', (input, message) => {
     expect(() => parseReference(input)).toThrow(InvalidReferenceError);

@@ -40,8 +40,16 @@ export function isValidDigest(digest: string): boolean {
   return DIGEST_RE.test(digest);
 }
 
+/** The grammar, plus what a URL needs: a port of at most 65535 and an IP address that parses. */
 export function isValidRegistryHost(host: string): boolean {
-  return HOST_RE.test(host);
+  if (!HOST_RE.test(host)) return false;
+  const port = /:(\d+)$/.exec(host.startsWith('[') ? host.slice(host.indexOf(']')) : host)?.[1];
+  if (port !== undefined && Number(port) > 65535) return false;
+  try {
+    return new URL(`https://${host}/`).host !== '';
+  } catch {
+    return false;
+  }
 }
 
 export interface ParseOptions {

@@ -17,8 +17,17 @@ describe('scheme', () => {
   });
 
   it('refuses plain HTTP to other hosts', () => {
-    expect(() => assertSecureUrl(new URL('http://s3.amazonaws.com/x'), 'redirect to')).toThrow(/not HTTPS/);
-    expect(() => assertSecureUrl(new URL('https://s3.amazonaws.com/x'), 'redirect to')).not.toThrow();
-    expect(() => assertSecureUrl(new URL('http://127.0.0.1:9/x'), 'redirect to')).not.toThrow();
+    const local = new URL('http://127.0.0.1:5000');
+    expect(() => assertSecureUrl(new URL('http://s3.amazonaws.com/x'), 'redirect to', local)).toThrow(/not HTTPS/);
+    expect(() => assertSecureUrl(new URL('https://s3.amazonaws.com/x'), 'redirect to', local)).not.toThrow();
+    expect(() => assertSecureUrl(new URL('http://127.0.0.1:9/x'), 'redirect to', local)).not.toThrow();
+  });
+
+  it('never lets a remote registry send us to a local plain-HTTP service', () => {
+    // On Lambda, 127.0.0.1:9001 is the Runtime API: a hostile realm must not receive our credentials.
+    const remote = new URL('https://cr.root.io');
+    expect(() => assertSecureUrl(new URL('http://127.0.0.1:9001/token'), 'token realm', remote)).toThrow(/not HTTPS/);
+    expect(() => assertSecureUrl(new URL('http://localhost/x'), 'redirect to', remote)).toThrow(/not HTTPS/);
+    expect(() => assertSecureUrl(new URL('https://auth.root.io/token'), 'token realm', remote)).not.toThrow();
   });
 });

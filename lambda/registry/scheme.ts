@@ -26,11 +26,13 @@ export function registryBaseUrl(registry: string): URL {
 }
 
 /**
- * Refuses to send anything over plain HTTP to a host that is not loopback: a
- * redirect, an upload location or a token realm must not downgrade us.
+ * Refuses to send anything over plain HTTP, unless both the registry we talk to and the
+ * URL it sent us to are loopback: a redirect, an upload location or a token realm must not
+ * downgrade us, and a remote registry must not steer our credentials to a local service.
  */
-export function assertSecureUrl(url: URL, what: string): void {
+export function assertSecureUrl(url: URL, what: string, registryBase: URL): void {
   if (url.protocol === 'https:') return;
-  if (url.protocol === 'http:' && isLoopbackHost(url.host)) return;
+  const localTest = registryBase.protocol === 'http:' && isLoopbackHost(registryBase.host);
+  if (url.protocol === 'http:' && localTest && isLoopbackHost(url.host)) return;
   throw new RegistryProtocolError(`${what} ${url.protocol}//${url.host} is not HTTPS; refusing to use it`);
 }
