@@ -85,6 +85,34 @@ describe('authenticated copies', () => {
   });
 });
 
+describe('a token refused during a streamed upload', () => {
+  it('drops the token, fetches a fresh one and re-sends the blob', async () => {
+    const image = await pushRandomImage(basic.url, 'renew/app', 'v1', { auth: USER, layers: [30_000] });
+    const front = await startFaultProxy(bearer.url);
+    try {
+      const challenge = `Bearer realm="${tokens.realm}",service="${tokens.service}",scope="repository:renew/app:pull,push"`;
+      const expired = { method: 'PATCH', path: /\/blobs\/uploads\//, status: 401, times: 1, headers: { 'www-authenticate': challenge } };
+      front.rules = [expired];
+      const before = tokens.requests.length;
+
+      await copyImage(parseReference(`${basic.host}/renew/app:v1`), parseReference(`${front.host}/renew/app:v1`), {
+        sourceCredentials: credentialsFor(basic.host, USER),
+        destinationCredentials: both(front.host),
+        retry: FAST_RETRY,
+        concurrency: 1,
+      });
+
+      expect(front.fired(expired)).toBe(1);
+      expect(tokens.requests.slice(before).map((r) => r.scopes)).toEqual([['repository:renew/app:pull,push'], ['repository:renew/app:pull,push']]);
+      const patches = front.requests.filter((r) => r.method === 'PATCH');
+      expect(new Set(patches.map((r) => r.headers.authorization)).size).toBe(2);
+      expect((await fetchManifest(bearer.url, 'renew/app', 'v1', USER)).digest).toBe(image.digest);
+    } finally {
+      await front.stop();
+    }
+  });
+});
+
 describe('redirected blob downloads', () => {
   let proxy: FaultProxy;
   let storage: BlobServer;

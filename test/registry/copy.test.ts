@@ -112,14 +112,20 @@ describe('copyImage between two registries', () => {
   });
 
   it('reads and writes no blob the second time', async () => {
-    const image = await pushRandomImage(srcProxy.url, 'idem/app', 'v1', { layers: [50_000, 60_000] });
-    await copyImage(ref(srcProxy, 'idem/app:v1'), ref(dst, 'idem/app:v1'), open);
-    const before = srcProxy.requests.length;
+    const dstProxy = await startFaultProxy(dst.url);
+    try {
+      const image = await pushRandomImage(srcProxy.url, 'idem/app', 'v1', { layers: [50_000, 60_000] });
+      await copyImage(ref(srcProxy, 'idem/app:v1'), ref(dstProxy, 'idem/app:v1'), open);
+      const [srcBefore, dstBefore] = [srcProxy.requests.length, dstProxy.requests.length];
 
-    const again = await copyImage(ref(srcProxy, 'idem/app:v1'), ref(dst, 'idem/app:v1'), open);
-    expect(again).toMatchObject({ digest: image.digest, upToDate: true, blobsCopied: 0, bytesCopied: 0 });
-    const blobReads = srcProxy.requests.slice(before).filter((r) => r.url.includes('/blobs/'));
-    expect(blobReads).toEqual([]);
+      const again = await copyImage(ref(srcProxy, 'idem/app:v1'), ref(dstProxy, 'idem/app:v1'), open);
+      expect(again).toMatchObject({ digest: image.digest, upToDate: true, blobsCopied: 0, bytesCopied: 0 });
+      expect(srcProxy.requests.slice(srcBefore).filter((r) => r.url.includes('/blobs/'))).toEqual([]);
+      // The destination saw its auth ping and one HEAD of the tag: no blob checked, no write.
+      expect(dstProxy.requests.slice(dstBefore).map((r) => `${r.method} ${r.url}`)).toEqual(['GET /v2/', 'HEAD /v2/idem/app/manifests/v1']);
+    } finally {
+      await dstProxy.stop();
+    }
   });
 
   it('skips blobs the destination already holds when another tag shares them', async () => {
