@@ -141,7 +141,7 @@ describe('copy under faults', () => {
     expect((await fetchManifest(dst.url, 'cut/app', 'v1')).digest).toBe(image.digest);
   });
 
-  it('re-sends a blob with a fresh token when its upload is refused 401 mid-copy', async () => {
+  it('re-sends a blob whose streamed upload is refused 401 (the token case is in copy-auth.test.ts)', async () => {
     const image = await pushRandomImage(src.url, 'expired/app', 'v1', { layers: [20_000] });
     const dstProxy = await startFaultProxy(dst.url);
     try {
