@@ -20,12 +20,16 @@ type WorkerMetric = keyof typeof WORKER_METRICS;
 
 /** Metric widgets use 5-minute points: SQS publishes no finer, and it keeps a week readable. */
 const PERIOD = 300;
+/** One row of alarm states; graphs start beneath it. */
+const ALARM_ROW_HEIGHT = 3;
 
 export interface DashboardTargets {
   readonly region: string;
   readonly functionName: string;
   readonly queueName: string;
   readonly deadLetterQueueName: string;
+  /** Shown by state in the dashboard's top row. */
+  readonly alarmArns: readonly string[];
 }
 
 export function mirrorDashboard(scope: Construct, targets: DashboardTargets): CloudwatchDashboard {
@@ -37,8 +41,8 @@ export function mirrorDashboard(scope: Construct, targets: DashboardTargets): Cl
   const lambda = (metric: string, stat: string, label: string) => ['AWS/Lambda', metric, 'FunctionName', targets.functionName, { stat, label }];
   const sqs = (queue: string, metric: string, label: string, extra: object = {}) => ['AWS/SQS', metric, 'QueueName', queue, { stat: 'Maximum', label, ...extra }];
 
-  // Two widgets per row, each half the 24-column grid.
-  const widgets = [
+  // Two graphs per row, each half the 24-column grid, below one full-width row of alarm states.
+  const graphs = [
     graph('Images mirrored and failures (by class)', [[search('ImagesMirrored', 'Sum', 'mirrored')], [search('MirrorFailures', 'Sum', 'failures', '')]]),
     graph('Queue depth', [
       sqs(targets.queueName, 'ApproximateNumberOfMessagesVisible', 'waiting'),
@@ -48,25 +52,31 @@ export function mirrorDashboard(scope: Construct, targets: DashboardTargets): Cl
     ]),
     graph('Bytes copied', [[search('BytesCopied', 'Sum', 'bytes')]]),
     graph('Blobs copied and skipped', [[search('BlobsCopied', 'Sum', 'copied')], [search('BlobsSkipped', 'Sum', 'skipped')]]),
-    graph('Mirror duration (ms)', [[search('MirrorDurationMs', 'p50', 'p50')], [search('MirrorDurationMs', 'p99', 'p99')], [search('MirrorDurationMs', 'Maximum', 'max')]]),
+    // What Root was answered: 5xx is what the webhook alarm watches; the rejections explain the 4xx.
+    graph('Webhook responses (Function URL)', [
+      lambda('UrlRequestCount', 'Sum', 'requests'),
+      lambda('Url4xxCount', 'Sum', '4xx'),
+      lambda('Url5xxCount', 'Sum', '5xx'),
+    ]),
     graph('Webhooks rejected (by reason)', [[search('WebhooksRejected', 'Sum', 'rejected', '')]]),
     graph('Function invocations', [
       lambda('Invocations', 'Sum', 'invocations'),
       lambda('Errors', 'Sum', 'errors'),
       lambda('Throttles', 'Sum', 'throttles'),
       lambda('ConcurrentExecutions', 'Maximum', 'concurrency'),
-      lambda('Url4xxCount', 'Sum', 'webhook 4xx'),
-      lambda('Url5xxCount', 'Sum', 'webhook 5xx'),
     ]),
     graph('Function duration (ms)', [lambda('Duration', 'p50', 'p50'), lambda('Duration', 'p99', 'p99'), lambda('Duration', 'Maximum', 'max')]),
+    graph('Mirror duration (ms)', [[search('MirrorDurationMs', 'p50', 'p50')], [search('MirrorDurationMs', 'p99', 'p99')], [search('MirrorDurationMs', 'Maximum', 'max')]]),
   ].map((properties, index) => ({
     type: 'metric',
     x: (index % 2) * 12,
-    y: Math.floor(index / 2) * 6,
+    y: ALARM_ROW_HEIGHT + Math.floor(index / 2) * 6,
     width: 12,
     height: 6,
     properties: { ...properties, region: targets.region, view: 'timeSeries', stacked: false, period: PERIOD },
   }));
+  const alarms = { type: 'alarm', x: 0, y: 0, width: 24, height: ALARM_ROW_HEIGHT, properties: { title: 'Alarms', alarms: [...targets.alarmArns] } };
+  const widgets = [alarms, ...graphs];
 
   return new CloudwatchDashboard(scope, 'dashboard', { dashboardName: DASHBOARD_NAME, dashboardBody: JSON.stringify({ widgets }) });
 }

@@ -127,6 +127,28 @@ describe('synthesized stack', () => {
     });
   });
 
+  it('alarms on any 5xx the webhook endpoint answers, which the intake returns without a function error', () => {
+    expect(resource('aws_cloudwatch_metric_alarm', 'webhook_server_errors')).toMatchObject({
+      namespace: 'AWS/Lambda',
+      metric_name: 'Url5xxCount',
+      dimensions: { FunctionName: '${aws_lambda_function.function.function_name}' },
+      statistic: 'Sum',
+      comparison_operator: 'GreaterThanThreshold',
+      threshold: 0,
+      period: 300,
+      evaluation_periods: 1,
+      // The Function URL publishes nothing for a period without requests.
+      treat_missing_data: 'notBreaching',
+      alarm_description: expect.stringContaining('503'),
+    });
+    // Every alarm notifies, and clears on, the one topic the e-mail subscription listens to.
+    const alarms = Object.values(resourcesOf('aws_cloudwatch_metric_alarm'));
+    expect(alarms).toHaveLength(3);
+    for (const alarm of alarms) {
+      expect(alarm, String(alarm.alarm_name)).toMatchObject({ alarm_actions: ['${aws_sns_topic.alarm_topic.arn}'], ok_actions: ['${aws_sns_topic.alarm_topic.arn}'] });
+    }
+  });
+
   it('charts every worker metric and both queue depths on the dashboard', () => {
     const body = String(resource('aws_cloudwatch_dashboard', 'dashboard').dashboard_body);
     const widgets = (JSON.parse(body) as { widgets: { properties: { metrics: unknown[] } }[] }).widgets;
@@ -137,6 +159,31 @@ describe('synthesized stack', () => {
     }
     expect(charted).toContain('["AWS/SQS","ApproximateNumberOfMessagesVisible","QueueName","${aws_sqs_queue.queue.name}"');
     expect(charted).toContain('["AWS/SQS","ApproximateNumberOfMessagesVisible","QueueName","${aws_sqs_queue.dead_letter_queue.name}"');
+  });
+
+  it('shows the state of every alarm and charts the webhook 5xx the alarm watches', () => {
+    const body = String(resource('aws_cloudwatch_dashboard', 'dashboard').dashboard_body);
+    const widgets = (JSON.parse(body) as { widgets: { type: string; properties: { alarms?: string[]; metrics?: unknown[] } }[] }).widgets;
+    const shown = widgets.filter((w) => w.type === 'alarm').flatMap((w) => w.properties.alarms ?? []);
+    const declared = Object.keys(resourcesOf('aws_cloudwatch_metric_alarm')).map((name) => `\${aws_cloudwatch_metric_alarm.${name}.arn}`);
+    expect(shown.sort()).toEqual(declared.sort());
+    expect(JSON.stringify(widgets.map((w) => w.properties.metrics))).toContain('["AWS/Lambda","Url5xxCount","FunctionName","${aws_lambda_function.function.function_name}"');
+  });
+
+  it('lays the dashboard out on the 24-column grid without overlapping widgets', () => {
+    type Placed = { x: number; y: number; width: number; height: number };
+    const body = String(resource('aws_cloudwatch_dashboard', 'dashboard').dashboard_body);
+    const widgets = (JSON.parse(body) as { widgets: Placed[] }).widgets;
+    const cells = new Set<string>();
+    for (const w of widgets) {
+      expect(w.x + w.width).toBeLessThanOrEqual(24);
+      for (let x = w.x; x < w.x + w.width; x++) {
+        for (let y = w.y; y < w.y + w.height; y++) {
+          expect(cells.has(`${x},${y}`), `${x},${y}`).toBe(false);
+          cells.add(`${x},${y}`);
+        }
+      }
+    }
   });
 
   it('outputs what the deploy walkthrough uses', () => {

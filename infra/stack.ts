@@ -71,12 +71,13 @@ export class MirrorStack extends TerraformStack {
     const url = webhookUrl(this, fn);
     queueTrigger(this, fn, queue, access);
 
-    mirrorAlarms(this, { functionName: fn.functionName, deadLetterQueueName: deadLetterQueue.name });
+    const { alarms } = mirrorAlarms(this, { functionName: fn.functionName, deadLetterQueueName: deadLetterQueue.name });
     const dashboard = mirrorDashboard(this, {
       region,
       functionName: fn.functionName,
       queueName: queue.name,
       deadLetterQueueName: deadLetterQueue.name,
+      alarmArns: alarms.map((alarm) => alarm.arn),
     });
 
     mirrorOutputs(this, {

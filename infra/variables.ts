@@ -159,7 +159,9 @@ export function defineVariables(scope: Construct): Variables {
       type: 'string',
       default: '',
       nullable: false,
-      description: 'Address that receives the alarms (dead-letter queue not empty, function errors). "" = no notifications. AWS emails a confirmation link first.',
+      description:
+        'Address that receives the alarms (dead-letter queue not empty, function errors, webhook answered with a 5xx). "" = no notifications. ' +
+        'AWS emails a confirmation link first.',
       validation: [{ condition: hcl(`var.alarm_email == "" || ${matches(EMAIL_PATTERN, 'var.alarm_email')}`), errorMessage: 'alarm_email must be an e-mail address or "".' }],
     }),
     tags: new TerraformVariable(scope, 'tags', {
