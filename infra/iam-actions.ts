@@ -8,7 +8,8 @@
 /** Resources a statement may name; `iam.ts` turns each into ARNs. */
 export type ResourceScope =
   | 'anyResource' // only for ecr:GetAuthorizationToken, which IAM cannot scope
-  | 'dstRepositories' // the base repository and everything beneath it
+  | 'baseRepository' // dst_repo itself: read only, it is the template
+  | 'mirroredRepositories' // everything beneath dst_repo, which the function creates and pushes to
   | 'secrets' // the webhook secret and the Root API key, nothing else
   | 'queue'
   | 'deadLetterQueue'
@@ -49,10 +50,18 @@ export const NON_SDK_ACTIONS: readonly string[] = [...REGISTRY_PROTOCOL_ECR_ACTI
 export const GRANTS: readonly Grant[] = [
   { sid: 'EcrAuthorizationToken', scope: 'anyResource', actions: ['ecr:GetAuthorizationToken'] },
   {
+    sid: 'ReadBaseRepository',
+    scope: 'baseRepository',
+    // A new repository copies the base's settings (DescribeRepositories) and both its policies.
+    // Nothing writes to the base: a compromised function cannot change the policies it copies.
+    actions: ['ecr:DescribeRepositories', 'ecr:GetLifecyclePolicy', 'ecr:GetRepositoryPolicy'],
+  },
+  {
     sid: 'EcrMirrorRepositories',
-    scope: 'dstRepositories',
+    scope: 'mirroredRepositories',
     actions: [
-      // The worker ensures <dst_repo>/<repo> exists with the base repository's settings and policies.
+      // The worker ensures <dst_repo>/<repo> exists with the base repository's settings and policies,
+      // then pushes to it. The reads are granted here too: these are repositories it wrote itself.
       'ecr:CreateRepository',
       'ecr:DescribeRepositories',
       'ecr:GetLifecyclePolicy',

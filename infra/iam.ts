@@ -31,7 +31,8 @@ export function functionRole(scope: Construct, targets: GrantTargets): FunctionR
 
   const resources: Record<ResourceScope, string[]> = {
     anyResource: ['*'],
-    dstRepositories: [targets.repositoryArn, `${targets.repositoryArn}/*`],
+    baseRepository: [targets.repositoryArn],
+    mirroredRepositories: [`${targets.repositoryArn}/*`],
     secrets: [...targets.secretArns],
     queue: [targets.queueArn],
     deadLetterQueue: [targets.deadLetterQueueArn],

@@ -15,6 +15,13 @@ interface Statement {
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const REPOSITORY = '${aws_ecr_repository.base_repository.arn}';
+const MIRRORED_REPOSITORIES = `${REPOSITORY}/*`;
+/** What the worker does with the base repository: read its settings and both policies, to copy them. */
+const BASE_REPOSITORY_READS: Record<string, string> = {
+  'ecr:DescribeRepositories': 'lambda/ecr/repositories.ts',
+  'ecr:GetLifecyclePolicy': 'lambda/ecr/policies.ts',
+  'ecr:GetRepositoryPolicy': 'lambda/ecr/policies.ts',
+};
 const SECRETS = ['${aws_secretsmanager_secret.webhook_secret.arn}', '${aws_secretsmanager_secret.root_api_key_secret.arn}'];
 const QUEUE = '${aws_sqs_queue.queue.arn}';
 const DLQ = '${aws_sqs_queue.dead_letter_queue.arn}';
@@ -23,7 +30,8 @@ const LOG_STREAMS = '${aws_cloudwatch_log_group.function_logs.arn}:*';
 /** Where each action may apply: this test's own statement of "scoped", independent of the stack's data. */
 function allowedResources(action: string): string[] {
   if (action === 'ecr:GetAuthorizationToken') return ['*']; // registry-wide: IAM cannot scope it
-  if (action.startsWith('ecr:')) return [REPOSITORY, `${REPOSITORY}/*`];
+  if (action in BASE_REPOSITORY_READS) return [REPOSITORY, MIRRORED_REPOSITORIES];
+  if (action.startsWith('ecr:')) return [MIRRORED_REPOSITORIES]; // writes and pushes: never the base
   if (action === 'secretsmanager:GetSecretValue') return SECRETS;
   if (action === 'sqs:SendMessage') return [QUEUE, DLQ]; // intake → queue, worker → dead-letter queue
   if (action.startsWith('sqs:')) return [QUEUE];
@@ -71,6 +79,21 @@ describe('least privilege of the function role', () => {
     for (const [action, resources] of granted()) {
       expect([...resources].sort(), action).toEqual([...allowedResources(action)].sort());
     }
+  });
+
+  it('only reads the base repository, in a statement of its own, and writes and pushes only beneath it', () => {
+    const onBase = statements().filter((s) => (s.resources ?? []).includes(REPOSITORY));
+    expect(onBase, 'one statement names the base repository').toHaveLength(1);
+    expect(onBase[0]?.resources).toEqual([REPOSITORY]);
+    expect([...(onBase[0]?.actions ?? [])].sort()).toEqual(Object.keys(BASE_REPOSITORY_READS).sort());
+    // Not a create, put, set, tag, delete or any layer upload: nothing that changes the template.
+    for (const action of onBase[0]?.actions ?? []) expect(action).toMatch(/^ecr:(Describe|Get|List)[A-Za-z]+$/);
+    // A wildcard that also matches the base itself (e.g. `${REPOSITORY}*`) would undo the split.
+    for (const s of statements()) {
+      for (const r of s.resources ?? []) if (r !== REPOSITORY && r.startsWith(REPOSITORY)) expect(r, s.sid).toBe(MIRRORED_REPOSITORIES);
+    }
+    // Each read is one the Lambda code sends, from where it reads the base repository.
+    for (const [action, file] of Object.entries(BASE_REPOSITORY_READS)) expect(usage.actions.get(action), action).toContain(file);
   });
 
   it('uses "*" only for ecr:GetAuthorizationToken, allows only, and names every action in full', () => {
