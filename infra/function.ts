@@ -43,6 +43,8 @@ export function mirrorFunction(scope: Construct, props: MirrorFunctionProps): La
     sourceCodeHash: props.bundle.sha256Base64,
     memorySize: props.vars.lambdaMemoryMb.numberValue,
     timeout: props.vars.lambdaTimeoutS.numberValue,
+    // -1 (the default) reserves nothing; the variable's validation keeps room for the queue trigger's copies.
+    reservedConcurrentExecutions: props.vars.lambdaReservedConcurrency.numberValue,
     environment: { variables: props.environment },
     loggingConfig: { logFormat: 'Text', logGroup: props.logGroup.name },
     // The first webhook after an apply must find the permissions in place.

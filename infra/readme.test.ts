@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { ENV } from '../lambda/config/env-names.js';
 import { STACK_NAME } from './names.js';
 import { AWS_PROVIDER_VERSION, TERRAFORM_VERSION } from './stack.js';
+import { RESERVED_CONCURRENCY_MAX, RESERVED_CONCURRENCY_MIN } from './variables.js';
 import { synthesized } from './test-support.js';
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
@@ -30,6 +31,26 @@ describe('README and terraform.tfvars.example match the synthesized Terraform', 
   it('the example sets exactly the variables the stack declares', () => {
     const assigned = [...example.matchAll(/^([a-z_]+)\s*=/gm)].map((m) => m[1]!);
     expect(new Set(assigned)).toEqual(new Set(Object.keys(config.variable)));
+  });
+
+  it('the example shows each default value (the variables with a one-line value)', () => {
+    const checked: string[] = [];
+    for (const [, name = '', value = ''] of example.matchAll(/^([a-z_]+)\s*=\s*(.+)$/gm)) {
+      const declared = config.variable[name];
+      if (!declared || !('default' in declared) || value.trim() === '{') continue; // required, or a multi-line map
+      expect(JSON.parse(value), name).toEqual(declared.default); // HCL strings, numbers and [] read as JSON
+      checked.push(name);
+    }
+    expect(checked).toContain('lambda_reserved_concurrency');
+    expect(checked.length).toBeGreaterThanOrEqual(Object.keys(config.variable).length - 2); // all but root_api_key and tags
+  });
+
+  it('states the range of lambda_reserved_concurrency that the stack validates', () => {
+    const range = `from ${RESERVED_CONCURRENCY_MIN} to ${RESERVED_CONCURRENCY_MAX}`;
+    for (const [file, text] of [['README.md', readme], ['terraform.tfvars.example', example]] as const) {
+      expect(text, file).toContain('lambda_reserved_concurrency');
+      expect(text.replace(/\s+/g, ' '), file).toContain(range);
+    }
   });
 
   it('documents every environment variable the function reads', () => {

@@ -37,6 +37,7 @@ describe('synthesized stack', () => {
       source_code_hash: bundle.sha256Base64,
       memory_size: '${var.lambda_memory_mb}',
       timeout: '${var.lambda_timeout_s}',
+      reserved_concurrent_executions: '${var.lambda_reserved_concurrency}', // -1 by default: nothing reserved
       role: '${aws_iam_role.function_role.arn}',
       logging_config: { log_group: '${aws_cloudwatch_log_group.function_logs.name}' },
     });

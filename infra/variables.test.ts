@@ -1,8 +1,22 @@
 import { describe, expect, it } from 'vitest';
+import { MAX_CONCURRENCY } from './function.js';
 import { synthesized } from './test-support.js';
 
 type Variable = { type?: string; default?: unknown; description?: string; sensitive?: boolean; validation?: { condition: string }[] };
 const variable = (name: string): Variable => synthesized().config.variable[name] as Variable;
+
+/**
+ * A numeric validation condition as a JavaScript predicate. Only what such conditions use is
+ * translated (comparisons, && ||, parentheses, floor, the one variable); anything else fails the test.
+ */
+function numericCondition(name: string): (value: number) => boolean {
+  const condition = variable(name).validation?.[0]?.condition ?? '';
+  const body = /^\$\{(.*)\}$/.exec(condition)?.[1] ?? '';
+  const js = body.replaceAll(`var.${name}`, 'v').replaceAll('floor(', 'Math.floor(');
+  expect(js, condition).toMatch(/^(?:[\sv()&|=<>!.-]|\d|Math\.floor)+$/);
+  // HCL's == on two numbers is JavaScript's ===; <= and >= are the same in both.
+  return new Function('v', `return ${js.replaceAll('==', '===')};`) as (value: number) => boolean;
+}
 
 /** The regex Terraform evaluates for each allowed_repos entry, taken from the synthesized condition. */
 function allowedRepoRegex(): RegExp {
@@ -29,6 +43,7 @@ describe('variables', () => {
       log_level: { type: 'string', default: 'INFO' },
       lambda_memory_mb: { type: 'number', default: 1024 },
       lambda_timeout_s: { type: 'number', default: 900 },
+      lambda_reserved_concurrency: { type: 'number', default: -1 },
       alarm_email: { type: 'string', default: '' },
       tags: { type: 'map(string)', default: {} },
     };
@@ -54,8 +69,17 @@ describe('variables', () => {
     }
   });
 
+  it('accepts for lambda_reserved_concurrency -1 (unreserved) or room for every parallel copy plus a webhook, up to 1000', () => {
+    const accepts = numericCondition('lambda_reserved_concurrency');
+    const minimum = MAX_CONCURRENCY + 1; // the queue trigger's copies, and one execution left for the intake
+    for (const ok of [-1, minimum, 10, 100, 1000]) expect(accepts(ok), String(ok)).toBe(true);
+    // 0 would stop the function altogether; fewer than the minimum throttles the queue trigger.
+    for (const bad of [-2, 0, 1, minimum - 1, 1001, minimum + 0.5]) expect(accepts(bad), String(bad)).toBe(false);
+    expect(variable('lambda_reserved_concurrency').description).toContain('100');
+  });
+
   it('validates every other input Terraform can check', () => {
-    for (const name of ['aws_region', 'dst_repo', 'root_registry_host', 'root_registry_username', 'image_tag_mutability', 'log_retention_days', 'log_level', 'lambda_memory_mb', 'lambda_timeout_s', 'alarm_email']) {
+    for (const name of ['aws_region', 'dst_repo', 'root_registry_host', 'root_registry_username', 'image_tag_mutability', 'log_retention_days', 'log_level', 'lambda_memory_mb', 'lambda_timeout_s', 'lambda_reserved_concurrency', 'alarm_email']) {
       expect(variable(name).validation?.[0]?.condition, name).toContain(`var.${name}`);
     }
     expect(variable('image_tag_mutability').validation?.[0]?.condition).toBe('${contains(["MUTABLE", "IMMUTABLE"], var.image_tag_mutability)}');

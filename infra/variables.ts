@@ -1,5 +1,6 @@
 import { TerraformVariable } from 'cdktf';
 import type { Construct } from 'constructs';
+import { MAX_CONCURRENCY } from './function.js';
 import { hcl } from './hcl.js';
 
 // Patterns are RE2 (Terraform's `regex`) and JavaScript alike, written without
@@ -20,6 +21,16 @@ const EMAIL_PATTERN = '^[^@[:space:]]+@[^@[:space:]]+[.][^@[:space:]]+$';
 export const LOG_RETENTION_DAYS = [
   0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ] as const;
+/**
+ * Bounds of a reservation. Below the queue trigger's parallel copies plus one, the trigger would be
+ * throttled (AWS advises a maximum concurrency no higher than the reserved concurrency) and a webhook
+ * would find no room while copies run. 1000 is the default account quota.
+ */
+export const RESERVED_CONCURRENCY_MIN = MAX_CONCURRENCY + 1;
+export const RESERVED_CONCURRENCY_MAX = 1000;
+/** Terraform's (and Lambda's) value for "no reservation". */
+export const UNRESERVED = -1;
+
 /** Powertools Logger's levels. */
 export const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL', 'SILENT'] as const;
 
@@ -36,6 +47,7 @@ export interface Variables {
   readonly logLevel: TerraformVariable;
   readonly lambdaMemoryMb: TerraformVariable;
   readonly lambdaTimeoutS: TerraformVariable;
+  readonly lambdaReservedConcurrency: TerraformVariable;
   readonly alarmEmail: TerraformVariable;
   readonly tags: TerraformVariable;
 }
@@ -152,6 +164,26 @@ export function defineVariables(scope: Construct): Variables {
         {
           condition: hcl('var.lambda_timeout_s >= 60 && var.lambda_timeout_s <= 900 && floor(var.lambda_timeout_s) == var.lambda_timeout_s'),
           errorMessage: 'lambda_timeout_s must be a whole number from 60 to 900: a copy needs time to make progress between its stops.',
+        },
+      ],
+    }),
+    lambdaReservedConcurrency: new TerraformVariable(scope, 'lambda_reserved_concurrency', {
+      type: 'number',
+      default: UNRESERVED,
+      nullable: false,
+      description:
+        `Concurrent executions reserved for, and the most allowed to, the function: -1 = none reserved. A reservation caps what a flood of ` +
+        `requests to the public webhook URL can take from the account, and comes out of the account's unreserved concurrency, of which ` +
+        `AWS keeps at least 100 unreserved. At least ${RESERVED_CONCURRENCY_MIN}: the queue trigger already runs up to ${MAX_CONCURRENCY} copies at once.`,
+      validation: [
+        {
+          condition: hcl(
+            `var.lambda_reserved_concurrency == ${UNRESERVED} || (var.lambda_reserved_concurrency >= ${RESERVED_CONCURRENCY_MIN} && ` +
+              `var.lambda_reserved_concurrency <= ${RESERVED_CONCURRENCY_MAX} && floor(var.lambda_reserved_concurrency) == var.lambda_reserved_concurrency)`,
+          ),
+          errorMessage:
+            `lambda_reserved_concurrency must be ${UNRESERVED} (no reservation) or a whole number from ${RESERVED_CONCURRENCY_MIN} to ${RESERVED_CONCURRENCY_MAX}: ` +
+            `fewer would throttle the queue trigger's ${MAX_CONCURRENCY} parallel copies and leave no room for webhooks.`,
         },
       ],
     }),
