@@ -4,7 +4,7 @@ import { failureClassOf } from '../errors.js';
 import type { CredentialProvider } from './credentials.js';
 import { RegistryClient, type MountResult } from './client.js';
 import { PlatformNotFoundError } from './copy-errors.js';
-import { DigestMismatchError, OperationAbortedError, SizeMismatchError } from './errors.js';
+import { DigestMismatchError, SizeMismatchError } from './errors.js';
 import type { Descriptor, Manifest } from './manifest.js';
 import { formatPlatform, parsePlatform, platformMatches, type Platform } from './platform.js';
 import { formatReference, manifestReference, type ImageReference } from './reference.js';
@@ -62,15 +62,13 @@ export interface CopySummary {
  */
 export async function copyImage(source: ImageReference, destination: ImageReference, options: CopyOptions): Promise<CopySummary> {
   const started = Date.now();
-  // Our own stop, for the sibling transfers of a blob that failed, joined with the caller's.
-  const stop = new AbortController();
-  const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
+  const signal = options.signal;
   // Every request in flight listens on it: with many blobs at once that is more than Node's default of 10.
-  setMaxListeners(0, signal);
+  if (signal) setMaxListeners(0, signal);
   const common = {
     ...(options.retry ? { retry: options.retry } : {}),
     ...(options.idleTimeoutMs ? { idleTimeoutMs: options.idleTimeoutMs } : {}),
-    signal,
+    ...(signal ? { signal } : {}),
   };
   const src = new RegistryClient(source.registry, { credentials: options.sourceCredentials, actions: 'pull', ...common });
   const dst = new RegistryClient(destination.registry, { credentials: options.destinationCredentials, actions: 'pull,push', ...common });
@@ -97,7 +95,7 @@ export async function copyImage(source: ImageReference, destination: ImageRefere
   options.onProgress?.({ type: 'resolved', digest: target.digest, mediaType: target.mediaType, blobs: blobs.length });
 
   const transfer = new BlobTransfer(src, dst, source, destination, options);
-  const outcomes = await transferAll(blobs, (blob) => transfer.copy(blob), options.concurrency ?? 4, stop);
+  const outcomes = await transferAll(blobs, (blob) => transfer.copy(blob), options.concurrency ?? 4);
 
   // Children before the index, and all of them before the tag moves.
   for (const child of children) {
@@ -122,14 +120,14 @@ export async function copyImage(source: ImageReference, destination: ImageRefere
 
 /**
  * Runs the transfers with bounded concurrency. The first failure fails the copy: no
- * further transfer starts, those in flight are aborted, and it returns only once they
- * have all stopped, so nothing keeps writing after the copy has failed.
+ * further transfer starts, and those in flight are let finish (their blobs then need
+ * not be sent again when the copy is retried) before it fails, so nothing keeps
+ * running after the copy has returned.
  */
 async function transferAll(
   blobs: readonly Descriptor[],
   copy: (blob: Descriptor) => Promise<BlobOutcome>,
   concurrency: number,
-  stop: AbortController,
 ): Promise<BlobOutcome[]> {
   const limit = pLimit(concurrency);
   let failure: { error: unknown } | undefined;
@@ -140,10 +138,7 @@ async function transferAll(
         try {
           return await copy(blob);
         } catch (error) {
-          if (!failure) {
-            failure = { error };
-            stop.abort(new OperationAbortedError('another blob of the same copy failed'));
-          }
+          failure ??= { error };
           throw error;
         }
       }),
