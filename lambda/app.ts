@@ -1,4 +1,4 @@
-import { SQSClient } from '@aws-sdk/client-sqs';
+import { createSqsClient } from './aws-clients.js';
 import { loadConfig, type Config } from './config/config.js';
 import { SecretCache } from './config/secret-cache.js';
 import { createFunctionUrlHandler } from './handlers/function-url.js';
@@ -30,10 +30,16 @@ export function createApp(env: NodeJS.ProcessEnv = process.env, options: AppOpti
   const mirror = (job: MirrorJob, signal?: AbortSignal) =>
     runMirrorJob(
       job,
-      { rootRegistryHost: config.rootRegistryHost, rootRegistryUsername: config.rootRegistryUsername, rootApiKey, destination },
+      {
+        rootRegistryHost: config.rootRegistryHost,
+        rootRegistryUsername: config.rootRegistryUsername,
+        dstRepo: config.dstRepo,
+        rootApiKey,
+        destination,
+      },
       signal,
     );
-  const sqs = new SQSClient({});
+  const sqs = createSqsClient();
   const intake = createFunctionUrlHandler({
     config,
     webhookSecret,

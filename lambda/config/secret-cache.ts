@@ -1,4 +1,5 @@
-import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
+import type { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
+import { createSecretsProvider } from '../aws-clients.js';
 import { MirrorError } from '../errors.js';
 import type { SecretSource } from './config.js';
 
@@ -98,6 +99,6 @@ export function splitSecrets(value: string): string[] {
 
 let shared: SecretsProvider | undefined;
 function defaultProvider(): SecretsProvider {
-  shared ??= new SecretsProvider();
+  shared ??= createSecretsProvider();
   return shared;
 }

@@ -1,4 +1,5 @@
-import { ECRClient } from '@aws-sdk/client-ecr';
+import type { ECRClient } from '@aws-sdk/client-ecr';
+import { createEcrClient } from '../aws-clients.js';
 import { createEcrCredentials } from '../ecr/auth.js';
 import { ensureRepository } from '../ecr/repositories.js';
 import type { CredentialProvider } from '../registry/credentials.js';
@@ -16,7 +17,7 @@ export interface Destination {
 }
 
 /** ECR: repositories are created with the base repository's policies; pushes use an ECR token. */
-export function ecrDestination(baseRepository: string, ecr: ECRClient = new ECRClient({})): Destination {
+export function ecrDestination(baseRepository: string, ecr: ECRClient = createEcrClient()): Destination {
   const auth = createEcrCredentials(ecr);
   return {
     registry: () => auth.registryHost(),

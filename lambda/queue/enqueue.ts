@@ -1,4 +1,6 @@
-import { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { createHash } from 'node:crypto';
+import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { createSqsClient } from '../aws-clients.js';
 import type { MirrorJob } from '../mirror/job.js';
 import { encodeJob } from './job-message.js';
 
@@ -10,15 +12,24 @@ export type Enqueue = (job: MirrorJob) => Promise<void>;
  * dropped by SQS itself; each webhook is its own group, so one stuck job never
  * holds back the others.
  */
-export function sqsEnqueue(queueUrl: string, sqs: SQSClient = new SQSClient({})): Enqueue {
+export function sqsEnqueue(queueUrl: string, sqs: SQSClient = createSqsClient()): Enqueue {
   const fifo = queueUrl.endsWith('.fifo');
   return async (job) => {
+    const id = fifoId(job.webhookId);
     await sqs.send(
       new SendMessageCommand({
         QueueUrl: queueUrl,
         MessageBody: encodeJob(job),
-        ...(fifo ? { MessageGroupId: job.webhookId, MessageDeduplicationId: job.webhookId } : {}),
+        ...(fifo ? { MessageGroupId: id, MessageDeduplicationId: id } : {}),
       }),
     );
   };
+}
+
+// SQS takes at most 128 printable ASCII characters for group and deduplication ids.
+const SQS_ID = /^[\x21-\x7e]{1,128}$/;
+
+/** The webhook id itself when SQS accepts it, else its SHA-256: any signed id must be queueable. */
+export function fifoId(webhookId: string): string {
+  return SQS_ID.test(webhookId) ? webhookId : createHash('sha256').update(webhookId, 'utf8').digest('hex');
 }

@@ -1,7 +1,8 @@
 // The dead-letter path itself: what goes there, and that a job is never dropped when it cannot.
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
-import { createWorker, enqueue, jobFor, seedBase, useWorld } from './fixtures.js';
+import type { MirrorJob } from '../../lambda/mirror/job.js';
+import { BASE, createWorker, enqueue, jobFor, seedBase, useWorld } from './fixtures.js';
 
 const world = useWorld();
 
@@ -22,6 +23,24 @@ describe('the dead-letter queue', () => {
     expect(dead[0]?.groupId).toBeDefined();
     expect(world.output.logsAt('ERROR')).toHaveLength(1);
     expect(world.aws.ecr.calls).toEqual([]);
+  });
+
+  it.each([
+    ['pulls from another registry', (job: MirrorJob) => ({ ...job, source: 'evil.example.com/library/nginx:1' }), /is not ROOT_REGISTRY_HOST/],
+    ['writes outside the base repository', (job: MirrorJob) => ({ ...job, destinationRepository: 'prod/app' }), /is not a repository below DST_REPO/],
+    ['writes into the base repository itself', (job: MirrorJob) => ({ ...job, destinationRepository: BASE }), /is not a repository below DST_REPO/],
+  ])('receives a queued job that %s, untouched', async (_, tamper, reason) => {
+    seedBase(world);
+    await enqueue(world, tamper(jobFor(world, 'library/nginx', 'v1')));
+
+    const { failed } = await world.sqs.deliver(createWorker(world));
+
+    expect(failed).toEqual([]);
+    const [dead] = world.sqs.deadLettered();
+    expect(dead?.messageAttributes?.failure_code?.StringValue).toBe('JOB_REJECTED');
+    expect(dead?.messageAttributes?.failure_reason?.StringValue).toMatch(reason);
+    expect(world.aws.ecr.calls).toEqual([]);
+    expect(world.srcProxy.requests).toEqual([]);
   });
 
   it('is bypassed when none is configured: the permanent failure is logged and returned, not dropped', async () => {

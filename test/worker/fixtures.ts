@@ -135,6 +135,7 @@ export function createWorker(world: World, options: WorkerOptions = {}) {
         job,
         {
         rootRegistryHost: world.srcProxy.host,
+        dstRepo: BASE,
         rootRegistryUsername: ROOT_AUTH.username,
         rootApiKey,
         destination,
