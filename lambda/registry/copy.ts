@@ -1,15 +1,13 @@
 import { setMaxListeners } from 'node:events';
-import pLimit from 'p-limit';
-import { failureClassOf } from '../errors.js';
+import { BlobTransfer, transferAll, type BlobOutcome } from './blob-transfer.js';
+import { RegistryClient } from './client.js';
 import type { CredentialProvider } from './credentials.js';
-import { RegistryClient, type MountResult } from './client.js';
-import { PlatformNotFoundError } from './copy-errors.js';
-import { DigestMismatchError, SizeMismatchError } from './errors.js';
-import type { Descriptor, Manifest } from './manifest.js';
-import { formatPlatform, parsePlatform, platformMatches, type Platform } from './platform.js';
+import { collectTree, selectPlatform } from './manifest-tree.js';
+import { formatPlatform, parsePlatform, type Platform } from './platform.js';
 import { formatReference, manifestReference, type ImageReference } from './reference.js';
-import { readImageConfigPlatform } from './image-config.js';
 import type { RetryPolicy } from './retry.js';
+
+export type { BlobOutcome } from './blob-transfer.js';
 
 export interface CopyOptions {
   readonly sourceCredentials: CredentialProvider;
@@ -31,8 +29,6 @@ export interface CopyOptions {
   /** Stops the copy; the destination tag is not moved, and blobs already sent are kept for the next try. */
   readonly signal?: AbortSignal;
 }
-
-export type BlobOutcome = 'copied' | 'skipped' | 'mounted';
 
 export type CopyProgress =
   | { readonly type: 'resolved'; readonly digest: string; readonly mediaType: string; readonly blobs: number }
@@ -94,7 +90,14 @@ export async function copyImage(source: ImageReference, destination: ImageRefere
   const { children, blobs } = await collectTree(src, source.repository, target, options.concurrency ?? 4);
   options.onProgress?.({ type: 'resolved', digest: target.digest, mediaType: target.mediaType, blobs: blobs.length });
 
-  const transfer = new BlobTransfer(src, dst, source, destination, options);
+  const transfer = new BlobTransfer({
+    src,
+    dst,
+    source,
+    destination,
+    ...(options.mountFrom ? { mountFrom: options.mountFrom } : {}),
+    onBlob: (blob, outcome) => options.onProgress?.({ type: 'blob', digest: blob.digest, size: blob.size, outcome }),
+  });
   const outcomes = await transferAll(blobs, (blob) => transfer.copy(blob), options.concurrency ?? 4);
 
   // Children before the index, and all of them before the tag moves.
@@ -116,134 +119,4 @@ export async function copyImage(source: ImageReference, destination: ImageRefere
     bytesCopied: transfer.bytesCopied,
     durationMs: Date.now() - started,
   };
-}
-
-/**
- * Runs the transfers with bounded concurrency. The first failure fails the copy: no
- * further transfer starts, and those in flight are let finish (their blobs then need
- * not be sent again when the copy is retried) before it fails, so nothing keeps
- * running after the copy has returned.
- */
-async function transferAll(
-  blobs: readonly Descriptor[],
-  copy: (blob: Descriptor) => Promise<BlobOutcome>,
-  concurrency: number,
-): Promise<BlobOutcome[]> {
-  const limit = pLimit(concurrency);
-  let failure: { error: unknown } | undefined;
-  const settled = await Promise.allSettled(
-    blobs.map((blob) =>
-      limit(async () => {
-        if (failure) throw failure.error;
-        try {
-          return await copy(blob);
-        } catch (error) {
-          failure ??= { error };
-          throw error;
-        }
-      }),
-    ),
-  );
-  if (failure) throw failure.error;
-  return settled.map((result) => (result as PromiseFulfilledResult<BlobOutcome>).value);
-}
-
-async function selectPlatform(src: RegistryClient, source: ImageReference, root: Manifest, wanted: Platform): Promise<Manifest> {
-  const image = formatReference(source);
-  if (root.kind === 'image') {
-    const config = root.config;
-    const own = config ? await src.retrying(() => readImageConfigPlatform(src, source.repository, config)) : undefined;
-    if (own && platformMatches(own, wanted)) return root;
-    throw new PlatformNotFoundError(image, formatPlatform(wanted), own ? [formatPlatform(own)] : []);
-  }
-  const match = root.manifests.find((child) => child.platform && platformMatches(child.platform, wanted));
-  if (!match) {
-    const present = root.manifests.flatMap((child) => (child.platform ? [formatPlatform(child.platform)] : []));
-    throw new PlatformNotFoundError(image, formatPlatform(wanted), present);
-  }
-  return src.getManifest(source.repository, match.digest);
-}
-
-/** Every child manifest (deepest first) and every distinct blob below `root`. */
-async function collectTree(src: RegistryClient, repository: string, root: Manifest, concurrency: number) {
-  const children: Manifest[] = [];
-  const blobs = new Map<string, Descriptor>();
-  const limit = pLimit(concurrency);
-  const visit = async (manifest: Manifest): Promise<void> => {
-    for (const blob of manifest.blobs) if (!blobs.has(blob.digest)) blobs.set(blob.digest, blob);
-    const fetched = await Promise.all(manifest.manifests.map((d) => limit(() => src.getManifest(repository, d.digest))));
-    for (const child of fetched) await visit(child);
-    children.push(...fetched);
-  };
-  await visit(root);
-  return { children: dedupe(children), blobs: [...blobs.values()] };
-}
-
-function dedupe(manifests: Manifest[]): Manifest[] {
-  const seen = new Set<string>();
-  return manifests.filter((m) => !seen.has(m.digest) && seen.add(m.digest));
-}
-
-/** Moves one blob: skip when present, mount when possible, else stream it across. */
-class BlobTransfer {
-  bytesCopied = 0;
-  private readonly mountSources: readonly string[];
-
-  constructor(
-    private readonly src: RegistryClient,
-    private readonly dst: RegistryClient,
-    private readonly source: ImageReference,
-    private readonly destination: ImageReference,
-    private readonly options: CopyOptions,
-  ) {
-    const sameRegistry = source.registry === destination.registry && source.repository !== destination.repository;
-    this.mountSources = [...(sameRegistry ? [source.repository] : []), ...(options.mountFrom ?? [])].filter(
-      (repo) => repo !== destination.repository,
-    );
-  }
-
-  async copy(blob: Descriptor): Promise<BlobOutcome> {
-    const outcome = await this.transfer(blob);
-    this.options.onProgress?.({ type: 'blob', digest: blob.digest, size: blob.size, outcome });
-    return outcome;
-  }
-
-  private async transfer(blob: Descriptor): Promise<BlobOutcome> {
-    const repo = this.destination.repository;
-    if (await this.dst.blobExists(repo, blob.digest)) return 'skipped';
-    let uploadUrl: URL | undefined;
-    for (const from of this.mountSources) {
-      let result: MountResult;
-      try {
-        result = await this.dst.retrying(() => this.dst.mountBlob(repo, blob.digest, from));
-      } catch (error) {
-        // A refused mount (no access to that repository, say) is no reason to fail: upload instead.
-        if (failureClassOf(error) === 'permanent') continue;
-        throw error;
-      }
-      if (result.mounted) return 'mounted';
-      uploadUrl = result.uploadUrl;
-    }
-    const send = () =>
-      this.dst.retrying(async (attempt) => {
-        // A retry starts a fresh upload session: a half-sent one cannot be trusted.
-        const url = attempt === 1 && uploadUrl ? uploadUrl : await this.dst.startUpload(repo);
-        uploadUrl = undefined;
-        const content = await this.src.openBlob(this.source.repository, blob);
-        try {
-          await this.dst.uploadBlob(repo, url, blob, content);
-        } finally {
-          content.destroy();
-        }
-      });
-    try {
-      await send();
-    } catch (error) {
-      // Bytes damaged once in transit deserve one more read; damaged twice, the source itself is bad.
-      if (!(error instanceof DigestMismatchError || error instanceof SizeMismatchError)) throw error;
-      await send();
-    }
-    this.bytesCopied += blob.size;
-    return 'copied';
-  }
 }

@@ -1,0 +1,109 @@
+import pLimit from 'p-limit';
+import { failureClassOf } from '../errors.js';
+import type { MountResult, RegistryClient } from './client.js';
+import { DigestMismatchError, SizeMismatchError } from './errors.js';
+import type { Descriptor } from './manifest.js';
+import type { ImageReference } from './reference.js';
+
+export type BlobOutcome = 'copied' | 'skipped' | 'mounted';
+
+/** Both sides of a copy, as one blob transfer needs them. */
+export interface TransferEnds {
+  readonly src: RegistryClient;
+  readonly dst: RegistryClient;
+  readonly source: ImageReference;
+  readonly destination: ImageReference;
+  /** Other repositories on the destination registry that may hold the blobs, tried as mount sources. */
+  readonly mountFrom?: readonly string[];
+  readonly onBlob?: (blob: Descriptor, outcome: BlobOutcome) => void;
+}
+
+/** Moves one blob: skip when present, mount when possible, else stream it across. */
+export class BlobTransfer {
+  bytesCopied = 0;
+  private readonly mountSources: readonly string[];
+
+  constructor(private readonly ends: TransferEnds) {
+    const { source, destination } = ends;
+    const sameRegistry = source.registry === destination.registry && source.repository !== destination.repository;
+    this.mountSources = [...(sameRegistry ? [source.repository] : []), ...(ends.mountFrom ?? [])].filter(
+      (repo) => repo !== destination.repository,
+    );
+  }
+
+  async copy(blob: Descriptor): Promise<BlobOutcome> {
+    const outcome = await this.transfer(blob);
+    this.ends.onBlob?.(blob, outcome);
+    return outcome;
+  }
+
+  private async transfer(blob: Descriptor): Promise<BlobOutcome> {
+    const { src, dst } = this.ends;
+    const repo = this.ends.destination.repository;
+    if (await dst.blobExists(repo, blob.digest)) return 'skipped';
+    let uploadUrl: URL | undefined;
+    for (const from of this.mountSources) {
+      let result: MountResult;
+      try {
+        result = await dst.retrying(() => dst.mountBlob(repo, blob.digest, from));
+      } catch (error) {
+        // A refused mount (no access to that repository, say) is no reason to fail: upload instead.
+        if (failureClassOf(error) === 'permanent') continue;
+        throw error;
+      }
+      if (result.mounted) return 'mounted';
+      uploadUrl = result.uploadUrl;
+    }
+    const send = () =>
+      dst.retrying(async (attempt) => {
+        // A retry starts a fresh upload session: a half-sent one cannot be trusted.
+        const url = attempt === 1 && uploadUrl ? uploadUrl : await dst.startUpload(repo);
+        uploadUrl = undefined;
+        const content = await src.openBlob(this.ends.source.repository, blob);
+        try {
+          await dst.uploadBlob(repo, url, blob, content);
+        } finally {
+          content.destroy();
+        }
+      });
+    try {
+      await send();
+    } catch (error) {
+      // Bytes damaged once in transit deserve one more read; damaged twice, the source itself is bad.
+      if (!(error instanceof DigestMismatchError || error instanceof SizeMismatchError)) throw error;
+      await send();
+    }
+    this.bytesCopied += blob.size;
+    return 'copied';
+  }
+}
+
+/**
+ * Runs the transfers with bounded concurrency. The first failure fails the copy: no
+ * further transfer starts, and those in flight are let finish (their blobs then need
+ * not be sent again when the copy is retried) before it fails, so nothing keeps
+ * running after the copy has returned.
+ */
+export async function transferAll(
+  blobs: readonly Descriptor[],
+  copy: (blob: Descriptor) => Promise<BlobOutcome>,
+  concurrency: number,
+): Promise<BlobOutcome[]> {
+  const limit = pLimit(concurrency);
+  let failure: { error: unknown } | undefined;
+  const settled = await Promise.allSettled(
+    blobs.map((blob) =>
+      limit(async () => {
+        if (failure) throw failure.error;
+        try {
+          return await copy(blob);
+        } catch (error) {
+          failure ??= { error };
+          throw error;
+        }
+      }),
+    ),
+  );
+  if (failure) throw failure.error;
+  return settled.map((result) => (result as PromiseFulfilledResult<BlobOutcome>).value);
+}
