@@ -1,19 +1,15 @@
 import { pipeline, type Readable } from 'node:stream';
 import { RegistryAuth } from './auth.js';
 import type { CredentialProvider } from './credentials.js';
-import { parseErrorBody } from './error-body.js';
-import { DigestMismatchError, InvalidManifestError, RegistryProtocolError, RegistryResponseError } from './errors.js';
-import { discardBody, header, readBody, sendRequest, type HttpResponse } from './http.js';
+import { DigestMismatchError, InvalidManifestError, RegistryProtocolError } from './errors.js';
+import { discardBody, header, readBody, type HttpResponse } from './http.js';
 import { MAX_MANIFEST_BYTES, parseManifest, type Descriptor, type Manifest } from './manifest.js';
 import { MANIFEST_ACCEPT, baseMediaType } from './media-types.js';
 import { isValidDigest } from './reference.js';
-import { DEFAULT_RETRY, parseRetryAfter, withRetry, type RetryPolicy } from './retry.js';
+import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.js';
+import { RegistrySession } from './session.js';
 import { assertSecureUrl, registryBaseUrl } from './scheme.js';
 import { VerifyingStream, sha256Digest } from './verify-stream.js';
-
-const ERROR_BODY_LIMIT = 64 * 1024;
-const MAX_REDIRECTS = 5;
-const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
 export interface RegistryClientOptions {
   readonly credentials: CredentialProvider;
@@ -23,16 +19,6 @@ export interface RegistryClientOptions {
   readonly idleTimeoutMs?: number;
   /** Stops every request and retry of this client. */
   readonly signal?: AbortSignal;
-}
-
-interface Exchange {
-  readonly method: string;
-  readonly url: URL;
-  readonly scopes: readonly string[];
-  readonly headers?: Record<string, string>;
-  readonly body?: Buffer | Readable;
-  /** Statuses that are an answer rather than an error; anything else throws. */
-  readonly ok: readonly number[];
 }
 
 export interface ManifestHead {
@@ -46,8 +32,7 @@ export type MountResult = { readonly mounted: true } | { readonly mounted: false
 export class RegistryClient {
   readonly baseUrl: URL;
   private readonly retry: RetryPolicy;
-  private readonly auth: RegistryAuth;
-  private readonly idleTimeoutMs: number;
+  private readonly session: RegistrySession;
 
   constructor(
     readonly registry: string,
@@ -55,17 +40,16 @@ export class RegistryClient {
   ) {
     this.baseUrl = registryBaseUrl(registry);
     this.retry = options.retry ?? DEFAULT_RETRY;
-    this.idleTimeoutMs = options.idleTimeoutMs ?? 60_000;
-    this.auth = new RegistryAuth(registry, this.baseUrl, options.credentials, {
-      idleTimeoutMs: this.idleTimeoutMs,
-      ...(options.signal ? { signal: options.signal } : {}),
-    });
+    const idleTimeoutMs = options.idleTimeoutMs ?? 60_000;
+    const signal = options.signal ? { signal: options.signal } : {};
+    const auth = new RegistryAuth(registry, this.baseUrl, options.credentials, { idleTimeoutMs, ...signal });
+    this.session = new RegistrySession(this.baseUrl, auth, { idleTimeoutMs, ...signal });
   }
 
   /** Fetches a manifest's exact bytes and verifies them against the digest asked for or announced. */
   getManifest(repository: string, reference: string): Promise<Manifest> {
     return this.retrying(async () => {
-      const res = await this.exchange({
+      const res = await this.session.exchange({
         method: 'GET',
         url: this.url(`/v2/${repository}/manifests/${reference}`),
         scopes: this.scopes(repository),
@@ -90,7 +74,7 @@ export class RegistryClient {
   /** The digest a tag or digest currently resolves to, or undefined when it does not exist. */
   headManifest(repository: string, reference: string): Promise<ManifestHead | undefined> {
     return this.retrying(async () => {
-      const res = await this.exchange({
+      const res = await this.session.exchange({
         method: 'HEAD',
         url: this.url(`/v2/${repository}/manifests/${reference}`),
         scopes: this.scopes(repository),
@@ -110,7 +94,7 @@ export class RegistryClient {
   /** Pushes a manifest's exact bytes under a tag or its digest. */
   putManifest(repository: string, reference: string, manifest: Pick<Manifest, 'bytes' | 'mediaType' | 'digest'>): Promise<void> {
     return this.retrying(async () => {
-      const res = await this.exchange({
+      const res = await this.session.exchange({
         method: 'PUT',
         url: this.url(`/v2/${repository}/manifests/${reference}`),
         scopes: this.scopes(repository),
@@ -128,7 +112,7 @@ export class RegistryClient {
 
   blobExists(repository: string, digest: string): Promise<boolean> {
     return this.retrying(async () => {
-      const res = await this.exchange({
+      const res = await this.session.exchange({
         method: 'HEAD',
         url: this.url(`/v2/${repository}/blobs/${digest}`),
         scopes: this.scopes(repository),
@@ -145,7 +129,7 @@ export class RegistryClient {
    * whole transfer, since a half-read stream cannot be resumed cleanly.
    */
   async openBlob(repository: string, blob: Descriptor): Promise<VerifyingStream> {
-    const res = await this.exchange({
+    const res = await this.session.exchange({
       method: 'GET',
       url: this.url(`/v2/${repository}/blobs/${blob.digest}`),
       scopes: this.scopes(repository),
@@ -161,7 +145,7 @@ export class RegistryClient {
     const url = this.url(`/v2/${repository}/blobs/uploads/`);
     url.searchParams.set('mount', digest);
     url.searchParams.set('from', fromRepository);
-    const res = await this.exchange({
+    const res = await this.session.exchange({
       method: 'POST',
       url,
       scopes: [...this.scopes(repository), `repository:${fromRepository}:pull`],
@@ -173,7 +157,7 @@ export class RegistryClient {
   }
 
   async startUpload(repository: string): Promise<URL> {
-    const res = await this.exchange({
+    const res = await this.session.exchange({
       method: 'POST',
       url: this.url(`/v2/${repository}/blobs/uploads/`),
       scopes: this.scopes(repository),
@@ -190,7 +174,7 @@ export class RegistryClient {
    */
   async uploadBlob(repository: string, uploadUrl: URL, blob: Descriptor, content: Readable): Promise<void> {
     const scopes = this.scopes(repository);
-    const patched = await this.exchange({
+    const patched = await this.session.exchange({
       method: 'PATCH',
       url: uploadUrl,
       scopes,
@@ -201,7 +185,7 @@ export class RegistryClient {
     });
     discardBody(patched);
     const commitUrl = withQueryParam(this.location(patched, uploadUrl), 'digest', blob.digest);
-    const committed = await this.exchange({
+    const committed = await this.session.exchange({
       method: 'PUT',
       url: commitUrl,
       scopes,
@@ -235,53 +219,6 @@ export class RegistryClient {
     assertSecureUrl(url, 'upload location', this.baseUrl);
     return url;
   }
-
-  /**
-   * One request with authentication, a single re-authentication on 401, and
-   * redirects followed by hand so credentials never leave the registry's origin.
-   */
-  private async exchange(request: Exchange): Promise<HttpResponse> {
-    let url = request.url;
-    let reauthenticated = false;
-    for (let hop = 0; ; ) {
-      const sameOrigin = url.origin === this.baseUrl.origin;
-      const authorization = sameOrigin ? await this.auth.authorization(request.scopes) : undefined;
-      const headers = { ...request.headers, ...(authorization ? { authorization } : {}) };
-      const res = await sendRequest({
-        method: request.method,
-        url,
-        headers,
-        body: request.body,
-        idleTimeoutMs: this.idleTimeoutMs,
-        ...(this.options.signal ? { signal: this.options.signal } : {}),
-      });
-      const replayable = request.body === undefined || Buffer.isBuffer(request.body);
-      if (res.status === 401 && sameOrigin && !reauthenticated) {
-        discardBody(res);
-        this.auth.invalidate(request.scopes, header(res, 'www-authenticate'));
-        reauthenticated = true;
-        if (replayable) continue;
-        // A streamed body is spent: the token likely expired mid-copy, so let the caller re-send with a fresh one.
-        throw new RegistryProtocolError(`${request.method} ${url.pathname} was refused 401 while streaming; retrying with a fresh token`, 'transient');
-      }
-      if (REDIRECTS.has(res.status) && (request.method === 'GET' || request.method === 'HEAD')) {
-        discardBody(res);
-        if (++hop > MAX_REDIRECTS) throw new RegistryProtocolError(`${request.method} ${url.pathname}: too many redirects`);
-        url = new URL(header(res, 'location') ?? '', url);
-        assertSecureUrl(url, 'redirect to', this.baseUrl);
-        continue;
-      }
-      if (request.ok.includes(res.status)) return res;
-      throw await responseError(request.method, url, res);
-    }
-  }
-}
-
-async function responseError(method: string, url: URL, res: HttpResponse): Promise<RegistryResponseError> {
-  const body = method === 'HEAD' ? Buffer.alloc(0) : await readBody(res, ERROR_BODY_LIMIT, () => new Error('too large')).catch(() => Buffer.alloc(0));
-  if (method === 'HEAD') discardBody(res);
-  const { code, message } = parseErrorBody(body);
-  return new RegistryResponseError(method, url.href, res.status, code, message, parseRetryAfter(header(res, 'retry-after')));
 }
 
 /** Adds a parameter without re-encoding the rest: upload state tokens must come back byte for byte. */

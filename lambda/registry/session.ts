@@ -1,0 +1,82 @@
+import type { Readable } from 'node:stream';
+import type { RegistryAuth } from './auth.js';
+import { parseErrorBody } from './error-body.js';
+import { RegistryProtocolError, RegistryResponseError } from './errors.js';
+import { discardBody, header, readBody, sendRequest, type HttpResponse } from './http.js';
+import { parseRetryAfter } from './retry.js';
+import { assertSecureUrl } from './scheme.js';
+
+const ERROR_BODY_LIMIT = 64 * 1024;
+const MAX_REDIRECTS = 5;
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+/** One request to a registry, as the client describes it. */
+export interface Exchange {
+  readonly method: string;
+  readonly url: URL;
+  readonly scopes: readonly string[];
+  readonly headers?: Record<string, string>;
+  readonly body?: Buffer | Readable;
+  /** Statuses that are an answer rather than an error; anything else throws. */
+  readonly ok: readonly number[];
+}
+
+export interface SessionOptions {
+  readonly idleTimeoutMs: number;
+  readonly signal?: AbortSignal;
+}
+
+/** Sends requests to one registry: authentication, one re-authentication on 401, redirects by hand, errors parsed. */
+export class RegistrySession {
+  constructor(
+    private readonly baseUrl: URL,
+    private readonly auth: RegistryAuth,
+    private readonly options: SessionOptions,
+  ) {}
+
+  /**
+   * One request with authentication, a single re-authentication on 401, and
+   * redirects followed by hand so credentials never leave the registry's origin.
+   */
+  async exchange(request: Exchange): Promise<HttpResponse> {
+    let url = request.url;
+    let reauthenticated = false;
+    for (let hop = 0; ; ) {
+      const sameOrigin = url.origin === this.baseUrl.origin;
+      const authorization = sameOrigin ? await this.auth.authorization(request.scopes) : undefined;
+      const headers = { ...request.headers, ...(authorization ? { authorization } : {}) };
+      const res = await sendRequest({
+        method: request.method,
+        url,
+        headers,
+        body: request.body,
+        ...this.options,
+      });
+      const replayable = request.body === undefined || Buffer.isBuffer(request.body);
+      if (res.status === 401 && sameOrigin && !reauthenticated) {
+        discardBody(res);
+        this.auth.invalidate(request.scopes, header(res, 'www-authenticate'));
+        reauthenticated = true;
+        if (replayable) continue;
+        // A streamed body is spent: the token likely expired mid-copy, so let the caller re-send with a fresh one.
+        throw new RegistryProtocolError(`${request.method} ${url.pathname} was refused 401 while streaming; retrying with a fresh token`, 'transient');
+      }
+      if (REDIRECTS.has(res.status) && (request.method === 'GET' || request.method === 'HEAD')) {
+        discardBody(res);
+        if (++hop > MAX_REDIRECTS) throw new RegistryProtocolError(`${request.method} ${url.pathname}: too many redirects`);
+        url = new URL(header(res, 'location') ?? '', url);
+        assertSecureUrl(url, 'redirect to', this.baseUrl);
+        continue;
+      }
+      if (request.ok.includes(res.status)) return res;
+      throw await responseError(request.method, url, res);
+    }
+  }
+}
+
+async function responseError(method: string, url: URL, res: HttpResponse): Promise<RegistryResponseError> {
+  const body = method === 'HEAD' ? Buffer.alloc(0) : await readBody(res, ERROR_BODY_LIMIT, () => new Error('too large')).catch(() => Buffer.alloc(0));
+  if (method === 'HEAD') discardBody(res);
+  const { code, message } = parseErrorBody(body);
+  return new RegistryResponseError(method, url.href, res.status, code, message, parseRetryAfter(header(res, 'retry-after')));
+}
