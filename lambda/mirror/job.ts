@@ -14,4 +14,6 @@ export interface MirrorJob {
   readonly digest?: string;
   readonly webhookId: string;
   readonly eventId: string;
+  /** How often a copy stopped for the Lambda deadline was queued again to carry on. */
+  readonly resumes?: number;
 }

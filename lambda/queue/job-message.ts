@@ -1,5 +1,7 @@
 import { MirrorError } from '../errors.js';
 import type { MirrorJob } from '../mirror/job.js';
+import { parsePlatform } from '../registry/platform.js';
+import { isValidDigest, isValidRepository, isValidTag, parseReference } from '../registry/reference.js';
 
 /** Bumped when the message shape changes, so an old worker refuses a message it would misread. */
 const VERSION = 1;
@@ -30,15 +32,33 @@ export function decodeJob(body: string): MirrorJob {
     if (typeof value !== 'string' || value === '') throw new InvalidJobMessageError(`"${name}" missing`);
     return value;
   };
+  const source = text('source')!;
+  const destinationRepository = text('destinationRepository')!;
+  const destinationTag = text('destinationTag')!;
   const platform = text('platform', true);
   const digest = text('digest', true);
+  // Every name is checked again: whoever can write to the queue is not trusted with paths.
+  try {
+    parseReference(source);
+    if (platform) parsePlatform(platform);
+  } catch (error) {
+    throw new InvalidJobMessageError(error instanceof Error ? error.message : String(error));
+  }
+  if (!isValidRepository(destinationRepository)) throw new InvalidJobMessageError(`destination repository "${destinationRepository}" is not valid`);
+  if (!isValidTag(destinationTag)) throw new InvalidJobMessageError(`destination tag "${destinationTag}" is not valid`);
+  if (digest && !isValidDigest(digest)) throw new InvalidJobMessageError(`digest "${digest}" is not valid`);
+  const resumes = m.resumes;
+  if (resumes !== undefined && (typeof resumes !== 'number' || !Number.isSafeInteger(resumes) || resumes < 0)) {
+    throw new InvalidJobMessageError('"resumes" is not a count');
+  }
   return {
-    source: text('source')!,
-    destinationRepository: text('destinationRepository')!,
-    destinationTag: text('destinationTag')!,
+    source,
+    destinationRepository,
+    destinationTag,
     ...(platform ? { platform } : {}),
     ...(digest ? { digest } : {}),
     webhookId: text('webhookId')!,
     eventId: text('eventId')!,
+    ...(resumes ? { resumes } : {}),
   };
 }

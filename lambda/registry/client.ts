@@ -5,7 +5,7 @@ import { DigestMismatchError, InvalidManifestError, RegistryProtocolError } from
 import { discardBody, header, readBody, type HttpResponse } from './http.js';
 import { MAX_MANIFEST_BYTES, parseManifest, type Descriptor, type Manifest } from './manifest.js';
 import { MANIFEST_ACCEPT, baseMediaType } from './media-types.js';
-import { isValidDigest } from './reference.js';
+import { InvalidReferenceError, isValidDigest, isValidRepository, isValidTag } from './reference.js';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.js';
 import { RegistrySession } from './session.js';
 import { assertSecureUrl, registryBaseUrl } from './scheme.js';
@@ -51,7 +51,7 @@ export class RegistryClient {
     return this.retrying(async () => {
       const res = await this.session.exchange({
         method: 'GET',
-        url: this.url(`/v2/${repository}/manifests/${reference}`),
+        url: this.url(repository, 'manifests', reference),
         scopes: this.scopes(repository),
         headers: { accept: MANIFEST_ACCEPT },
         ok: [200],
@@ -76,7 +76,7 @@ export class RegistryClient {
     return this.retrying(async () => {
       const res = await this.session.exchange({
         method: 'HEAD',
-        url: this.url(`/v2/${repository}/manifests/${reference}`),
+        url: this.url(repository, 'manifests', reference),
         scopes: this.scopes(repository),
         headers: { accept: MANIFEST_ACCEPT },
         ok: [200, 404],
@@ -96,7 +96,7 @@ export class RegistryClient {
     return this.retrying(async () => {
       const res = await this.session.exchange({
         method: 'PUT',
-        url: this.url(`/v2/${repository}/manifests/${reference}`),
+        url: this.url(repository, 'manifests', reference),
         scopes: this.scopes(repository),
         headers: { 'content-type': manifest.mediaType, 'content-length': String(manifest.bytes.length) },
         body: manifest.bytes,
@@ -114,7 +114,7 @@ export class RegistryClient {
     return this.retrying(async () => {
       const res = await this.session.exchange({
         method: 'HEAD',
-        url: this.url(`/v2/${repository}/blobs/${digest}`),
+        url: this.url(repository, 'blobs', digest),
         scopes: this.scopes(repository),
         ok: [200, 404],
       });
@@ -131,7 +131,7 @@ export class RegistryClient {
   async openBlob(repository: string, blob: Descriptor): Promise<VerifyingStream> {
     const res = await this.session.exchange({
       method: 'GET',
-      url: this.url(`/v2/${repository}/blobs/${blob.digest}`),
+      url: this.url(repository, 'blobs', blob.digest),
       scopes: this.scopes(repository),
       ok: [200],
     });
@@ -142,7 +142,7 @@ export class RegistryClient {
 
   /** Tries a cross-repository mount; when the registry declines, it opens an upload instead. */
   async mountBlob(repository: string, digest: string, fromRepository: string): Promise<MountResult> {
-    const url = this.url(`/v2/${repository}/blobs/uploads/`);
+    const url = this.url(repository, 'blobs/uploads', '');
     url.searchParams.set('mount', digest);
     url.searchParams.set('from', fromRepository);
     const res = await this.session.exchange({
@@ -159,7 +159,7 @@ export class RegistryClient {
   async startUpload(repository: string): Promise<URL> {
     const res = await this.session.exchange({
       method: 'POST',
-      url: this.url(`/v2/${repository}/blobs/uploads/`),
+      url: this.url(repository, 'blobs/uploads', ''),
       scopes: this.scopes(repository),
       headers: { 'content-length': '0' },
       ok: [202],
@@ -204,8 +204,16 @@ export class RegistryClient {
     return [`repository:${repository}:${this.options.actions}`];
   }
 
-  private url(path: string): URL {
-    return new URL(path, this.baseUrl);
+  /**
+   * `/v2/<repository>/<kind>/<reference>`, from parts checked against the grammar: a tag
+   * such as `../../other/manifests/x` must never turn into a path into another repository.
+   */
+  private url(repository: string, kind: 'manifests' | 'blobs' | 'blobs/uploads', reference: string): URL {
+    const referenceOk = kind === 'blobs/uploads' ? reference === '' : kind === 'blobs' ? isValidDigest(reference) : isValidTag(reference) || isValidDigest(reference);
+    if (!isValidRepository(repository) || !referenceOk) {
+      throw new InvalidReferenceError(`refusing a request for repository "${repository}" and reference "${reference}": not valid names`);
+    }
+    return new URL(`/v2/${repository}/${kind}/${reference}`, this.baseUrl);
   }
 
   /** Upload URLs may be relative or point elsewhere; they must stay on a secure scheme. */

@@ -26,10 +26,12 @@ describe('the dead-letter queue', () => {
   });
 
   it.each([
-    ['pulls from another registry', (job: MirrorJob) => ({ ...job, source: 'evil.example.com/library/nginx:1' }), /is not ROOT_REGISTRY_HOST/],
-    ['writes outside the base repository', (job: MirrorJob) => ({ ...job, destinationRepository: 'prod/app' }), /is not a repository below DST_REPO/],
-    ['writes into the base repository itself', (job: MirrorJob) => ({ ...job, destinationRepository: BASE }), /is not a repository below DST_REPO/],
-  ])('receives a queued job that %s, untouched', async (_, tamper, reason) => {
+    ['pulls from another registry', (job: MirrorJob) => ({ ...job, source: 'evil.example.com/library/nginx:1' }), 'JOB_REJECTED', /is not ROOT_REGISTRY_HOST/],
+    ['writes outside the base repository', (job: MirrorJob) => ({ ...job, destinationRepository: 'prod/app' }), 'JOB_REJECTED', /is not a repository below DST_REPO/],
+    ['writes into the base repository itself', (job: MirrorJob) => ({ ...job, destinationRepository: BASE }), 'JOB_REJECTED', /is not a repository below DST_REPO/],
+    ['climbs out of the base repository', (job: MirrorJob) => ({ ...job, destinationRepository: `${BASE}/../prod/app` }), 'JOB_MESSAGE_INVALID', /destination repository/],
+    ['aims its tag at another repository', (job: MirrorJob) => ({ ...job, destinationTag: '../../victim/manifests/latest' }), 'JOB_MESSAGE_INVALID', /destination tag/],
+  ])('receives a queued job that %s, untouched', async (_, tamper, code, reason) => {
     seedBase(world);
     await enqueue(world, tamper(jobFor(world, 'library/nginx', 'v1')));
 
@@ -37,7 +39,7 @@ describe('the dead-letter queue', () => {
 
     expect(failed).toEqual([]);
     const [dead] = world.sqs.deadLettered();
-    expect(dead?.messageAttributes?.failure_code?.StringValue).toBe('JOB_REJECTED');
+    expect(dead?.messageAttributes?.failure_code?.StringValue).toBe(code);
     expect(dead?.messageAttributes?.failure_reason?.StringValue).toMatch(reason);
     expect(world.aws.ecr.calls).toEqual([]);
     expect(world.srcProxy.requests).toEqual([]);
