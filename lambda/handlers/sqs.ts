@@ -82,6 +82,7 @@ async function processRecord(record: SQSRecord, deps: WorkerDependencies, signal
       digest: summary.digest,
       platform: summary.platform ?? 'all',
       up_to_date: summary.upToDate,
+      tagged: summary.tagged,
       bytes: summary.bytesCopied,
       blobs_copied: summary.blobsCopied,
       blobs_skipped: summary.blobsSkipped,

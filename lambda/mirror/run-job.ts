@@ -60,6 +60,8 @@ async function mirrorOnce(job: MirrorJob, deps: MirrorDependencies, signal: Abor
       ...(job.platform ? { platform: job.platform } : {}),
       ...(deps.retry ? { retry: deps.retry } : {}),
       ...(signal ? { signal } : {}),
+      // Root may announce a newer digest for the tag before an older event is retried.
+      tagOnlyIfSourceTagCurrent: true,
     });
   } catch (error) {
     const refusal = source.registry === deps.rootRegistryHost ? rootRefusal(error, deps, apiKey !== undefined) : undefined;

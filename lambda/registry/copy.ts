@@ -28,6 +28,12 @@ export interface CopyOptions {
   readonly beforeDestination?: () => Promise<void>;
   /** Stops the copy; the destination tag is not moved, and blobs already sent are kept for the next try. */
   readonly signal?: AbortSignal;
+  /**
+   * For a source naming a tag and a pinned digest: when its tag has moved on to another
+   * digest since, copy by digest only and leave the destination tag alone, so a late or
+   * retried older event never rolls the tag back to an older image.
+   */
+  readonly tagOnlyIfSourceTagCurrent?: boolean;
 }
 
 export type CopyProgress =
@@ -41,8 +47,10 @@ export interface CopySummary {
   readonly digest: string;
   readonly mediaType: string;
   readonly platform?: string;
-  /** True when the destination already held this digest under the tag: nothing was read or written. */
+  /** True when the destination already held this digest (under the tag, when one is set): nothing was written. */
   readonly upToDate: boolean;
+  /** False when the destination tag was left alone because the source tag had moved on. */
+  readonly tagged: boolean;
   readonly manifests: number;
   readonly blobsCopied: number;
   readonly blobsSkipped: number;
@@ -72,13 +80,15 @@ export async function copyImage(source: ImageReference, destination: ImageRefere
 
   const root = await src.getManifest(source.repository, manifestReference(source));
   const target = wanted ? await selectPlatform(src, source, root, wanted) : root;
-  const reference = destination.tag ?? target.digest;
+  const tagged = destination.tag !== undefined && (options.tagOnlyIfSourceTagCurrent ? await sourceTagIsCurrent(src, source) : true);
+  const reference = tagged && destination.tag ? destination.tag : target.digest;
   const base = {
     source: formatReference(source),
-    destination: formatReference({ ...destination, digest: target.digest }),
+    destination: formatReference({ ...destination, ...(tagged ? {} : { tag: undefined }), digest: target.digest }),
     digest: target.digest,
     mediaType: target.mediaType,
     ...(wanted ? { platform: formatPlatform(wanted) } : {}),
+    tagged,
   };
 
   await options.beforeDestination?.();
@@ -119,4 +129,11 @@ export async function copyImage(source: ImageReference, destination: ImageRefere
     bytesCopied: transfer.bytesCopied,
     durationMs: Date.now() - started,
   };
+}
+
+/** Whether the source's tag still names its pinned digest (always, when nothing is pinned). */
+async function sourceTagIsCurrent(src: RegistryClient, source: ImageReference): Promise<boolean> {
+  if (!source.tag || !source.digest) return true;
+  const head = await src.headManifest(source.repository, source.tag);
+  return head?.digest === source.digest;
 }

@@ -111,6 +111,22 @@ describe('copyImage between two registries', () => {
     expect((await fetchManifest(dst.url, 'pinned/app', 'by-digest')).digest).toBe(second.digest);
   });
 
+  it('leaves the destination tag alone for a pinned digest whose source tag has moved on, when asked', async () => {
+    const older = await pushRandomImage(src.url, 'moved/app', 'v1');
+    const newer = await pushRandomImage(src.url, 'moved/app', 'v1');
+    await copyImage(ref(src, `moved/app:v1@${newer.digest}`), ref(dst, 'moved/app:v1'), { ...open, tagOnlyIfSourceTagCurrent: true });
+
+    const late = await copyImage(ref(src, `moved/app:v1@${older.digest}`), ref(dst, 'moved/app:v1'), { ...open, tagOnlyIfSourceTagCurrent: true });
+    expect(late).toMatchObject({ digest: older.digest, tagged: false, upToDate: false });
+    expect(late.destination).toBe(`${dst.host}/moved/app@${older.digest}`);
+    expect((await fetchManifest(dst.url, 'moved/app', 'v1')).digest).toBe(newer.digest);
+    expect((await fetchManifest(dst.url, 'moved/app', older.digest)).digest).toBe(older.digest);
+
+    // Without the option a pinned copy is what the caller asked for: the tag moves.
+    await copyImage(ref(src, `moved/app:v1@${older.digest}`), ref(dst, 'moved/app:v1'), open);
+    expect((await fetchManifest(dst.url, 'moved/app', 'v1')).digest).toBe(older.digest);
+  });
+
   it('reads and writes no blob the second time', async () => {
     const dstProxy = await startFaultProxy(dst.url);
     try {

@@ -29,6 +29,32 @@ describe('idempotency and resumption', () => {
     expect(mirroredLines().at(-1)).toMatchObject({ digest: image.digest, up_to_date: true, blobs_copied: 0, bytes: 0 });
   });
 
+  it('never rolls a tag back when an older event for it is retried after a newer one succeeded', async () => {
+    seedBase(world);
+    const older = await pushSource(world, 'library/redis', '7-root');
+    const newer = await pushSource(world, 'library/redis', '7-root');
+    // Root announced both, each pinned to its digest; the older job failed once and comes back last.
+    await enqueue(world, jobFor(world, 'library/redis', '7-root', { source: `${world.srcProxy.host}/library/redis:7-root@${older.digest}`, digest: older.digest }));
+    world.srcProxy.rules = [{ method: 'GET', path: new RegExp(`/manifests/${older.digest}$`), status: 503 }];
+    const worker = createWorker(world);
+    expect((await world.sqs.deliver(worker)).failed).toHaveLength(1);
+
+    world.srcProxy.rules = [];
+    await enqueue(world, jobFor(world, 'library/redis', '7-root', { source: `${world.srcProxy.host}/library/redis:7-root@${newer.digest}`, digest: newer.digest }));
+    world.sqs.waitOutRetryDelay();
+    // Both in one batch, mirrored side by side: whichever finishes last, the tag ends on the newer image.
+    expect((await world.sqs.deliver(worker)).failed).toEqual([]);
+
+    expect(world.sqs.queued()).toBe(0);
+    expect(await mirroredDigest(world, 'library/redis', '7-root')).toBe(newer.digest);
+    expect(mirroredLines().map((l) => [l.digest, l.tagged])).toEqual(
+      expect.arrayContaining([
+        [newer.digest, true],
+        [older.digest, false],
+      ]),
+    );
+  });
+
   it('treats an immutable tag that already holds the same digest as success, without pushing', async () => {
     seedBase(world); // IMMUTABLE, like the base
     const image = await pushSource(world, 'python', '3.12-root');
