@@ -5,7 +5,8 @@ import { MirrorError, errorMessage, failureClassOf, type FailureClass } from '..
 import { logger } from '../log.js';
 import { MetricUnit, countWithDimension, metrics } from '../metrics.js';
 import type { MirrorJob } from '../mirror/job.js';
-import { MAX_DELIVERIES } from '../queue/deliveries.js';
+import { MAX_DELIVERIES, MAX_RESUMES } from '../queue/deliveries.js';
+import { sendJob } from '../queue/enqueue.js';
 import { decodeJob } from '../queue/job-message.js';
 import type { CopySummary } from '../registry/copy.js';
 import { OperationAbortedError } from '../registry/errors.js';
@@ -22,7 +23,7 @@ export interface WorkerDependencies {
   readonly concurrency?: number;
 }
 
-type Outcome = 'mirrored' | 'retry' | 'dead-lettered';
+type Outcome = 'mirrored' | 'retry' | 'dead-lettered' | 'requeued';
 
 /**
  * The SQS worker: each record is one mirror job. Transient failures return the
@@ -95,6 +96,7 @@ async function processRecord(record: SQSRecord, deps: WorkerDependencies, signal
     const failureClass = failureClassOf(error);
     countWithDimension('MirrorFailures', 'class', failureClass);
     const code = error instanceof MirrorError ? error.code : 'UNEXPECTED';
+    if (error instanceof OperationAbortedError && job && (await requeueToResume(record, job, deps, log))) return 'requeued';
     const receiveCount = Number(record.attributes.ApproximateReceiveCount ?? '1');
     // On the last delivery a transient failure is given up here, so it too reaches the DLQ with its reason.
     const givingUp = failureClass === 'permanent' || receiveCount >= MAX_DELIVERIES;
@@ -105,6 +107,24 @@ async function processRecord(record: SQSRecord, deps: WorkerDependencies, signal
     await delayRetry(record, delay, deps, log);
     return 'retry';
   }
+}
+
+/**
+ * A copy stopped for the Lambda deadline has not failed: it is queued again as a new
+ * message (a fresh delivery count, so a long copy never reaches the dead-letter queue
+ * for being long) and the original is settled. Bounded, in case no progress is possible.
+ */
+async function requeueToResume(record: SQSRecord, job: MirrorJob, deps: WorkerDependencies, log: typeof logger): Promise<boolean> {
+  const resumes = (job.resumes ?? 0) + 1;
+  if (!deps.queueUrl || resumes > MAX_RESUMES) return false;
+  try {
+    await sendJob(deps.sqs, deps.queueUrl, { ...job, resumes }, `${job.webhookId}#resume-${resumes}`);
+  } catch (error) {
+    log.warn('could not queue the stopped copy again; it comes back as a retry', { error: errorMessage(error) });
+    return false;
+  }
+  log.info('copy stopped before the Lambda timeout; queued again to carry on', { resumes, message_id: record.messageId });
+  return true;
 }
 
 function recordSuccess(summary: CopySummary): void {

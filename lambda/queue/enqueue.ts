@@ -13,17 +13,19 @@ export type Enqueue = (job: MirrorJob) => Promise<void>;
  * holds back the others.
  */
 export function sqsEnqueue(queueUrl: string, sqs: SQSClient = createSqsClient()): Enqueue {
-  const fifo = queueUrl.endsWith('.fifo');
-  return async (job) => {
-    const id = fifoId(job.webhookId);
-    await sqs.send(
-      new SendMessageCommand({
-        QueueUrl: queueUrl,
-        MessageBody: encodeJob(job),
-        ...(fifo ? { MessageGroupId: id, MessageDeduplicationId: id } : {}),
-      }),
-    );
-  };
+  return (job) => sendJob(sqs, queueUrl, job, job.webhookId);
+}
+
+/** Sends one job; on a FIFO queue `key` is its group and deduplication id. */
+export async function sendJob(sqs: SQSClient, queueUrl: string, job: MirrorJob, key: string): Promise<void> {
+  const id = fifoId(key);
+  await sqs.send(
+    new SendMessageCommand({
+      QueueUrl: queueUrl,
+      MessageBody: encodeJob(job),
+      ...(queueUrl.endsWith('.fifo') ? { MessageGroupId: id, MessageDeduplicationId: id } : {}),
+    }),
+  );
 }
 
 // SQS takes at most 128 printable ASCII characters for group and deduplication ids.

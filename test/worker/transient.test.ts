@@ -1,7 +1,7 @@
 // Transient failures: the record goes back to the queue (batchItemFailures) with a visibility
 // timeout that grows with each delivery, and the job succeeds once the cause passes.
 import { describe, expect, it } from 'vitest';
-import { MAX_DELIVERIES } from '../../lambda/queue/deliveries.js';
+import { MAX_DELIVERIES, MAX_RESUMES } from '../../lambda/queue/deliveries.js';
 import { RESUME_DELAY_S } from '../../lambda/handlers/retry-delay.js';
 import { manifestExists } from '../support/images.js';
 import { BASE, ECR_AUTH, blobCommits, createWorker, enqueue, jobFor, mirroredDigest, pushSource, seedBase, useWorld } from './fixtures.js';
@@ -77,7 +77,7 @@ describe('transient failures', () => {
     expect(world.sqs.queued()).toBe(0);
   });
 
-  it('stops a copy before the Lambda timeout and resumes it on the next delivery without re-sending blobs', async () => {
+  it('stops a copy before the Lambda timeout and queues it again to carry on, without re-sending blobs', async () => {
     seedBase(world);
     const image = await pushSource(world, 'library/slow', '1-root', { layers: [300_000, 400_000, 500_000] });
     await enqueue(world, jobFor(world, 'library/slow', '1-root'));
@@ -90,20 +90,38 @@ describe('transient failures', () => {
     const started = Date.now();
     const first = await world.sqs.deliver((event) => worker(event, context));
     expect(Date.now() - started).toBeLessThan(5_000);
-    expect(first.failed).toHaveLength(1);
-    expect(world.sqs.visibilityChanges()).toEqual([RESUME_DELAY_S]);
-    expect(world.output.logsAt('WARN').map((l) => l.code)).toEqual(['ABORTED']);
+    // Settled, not failed: a new message carries on with a fresh delivery count.
+    expect(first.failed).toEqual([]);
+    expect(world.sqs.visibilityChanges()).toEqual([]);
+    const [resumed] = world.aws.sqs.messages(world.sqs.queueUrl);
+    expect(world.sqs.queued()).toBe(1);
+    expect(JSON.parse(resumed!.body)).toMatchObject({ resumes: 1 });
+    expect(world.output.logsAt('INFO').filter((l) => l.message.includes('queued again'))).toHaveLength(1);
     expect(await manifestExists(world.dst.url, `${BASE}/library/slow`, '1-root', ECR_AUTH)).toBe(false);
     const sentFirst = blobCommits(world.dstProxy);
 
-    world.sqs.waitOutRetryDelay();
     const second = await world.sqs.deliver((event) => worker(event, { getRemainingTimeInMillis: () => 900_000 }));
+    expect(second.event.Records[0]?.attributes.ApproximateReceiveCount).toBe('1');
     expect(second.failed).toEqual([]);
     expect(await mirroredDigest(world, 'library/slow', '1-root')).toBe(image.digest);
     // Each blob was committed once over both deliveries: the first delivery's work was kept.
     const sentBoth = blobCommits(world.dstProxy);
     expect(sentFirst.size).toBeGreaterThan(0);
     for (const count of sentBoth.values()) expect(count).toBe(1);
+    expect(world.sqs.queued()).toBe(0);
+  });
+
+  it('stops queueing a copy again after MAX_RESUMES, falling back to bounded retries', async () => {
+    seedBase(world);
+    const image = await pushSource(world, 'library/stuck', '1-root', { layers: [100_000] });
+    await enqueue(world, jobFor(world, 'library/stuck', '1-root', { resumes: MAX_RESUMES }));
+    world.srcProxy.rules = [{ method: 'GET', path: new RegExp(`/blobs/${image.layerDigests[0]}$`), delayMs: 10_000, times: 1 }];
+
+    const { failed } = await world.sqs.deliver((event) => createWorker(world)(event, { getRemainingTimeInMillis: () => 500 }));
+
+    expect(failed).toHaveLength(1);
+    expect(world.sqs.visibilityChanges()).toEqual([RESUME_DELAY_S]);
+    expect(world.output.logsAt('WARN').map((l) => l.code)).toEqual(['ABORTED']);
   });
 
   it.each(['LimitExceededException', 'ServerException'])('returns the job for retry on ECR %s', async (type) => {
