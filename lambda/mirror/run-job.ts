@@ -41,7 +41,7 @@ export async function runMirrorJob(job: MirrorJob, deps: MirrorDependencies, sig
 }
 
 async function refusedByDestination(error: unknown, deps: MirrorDependencies): Promise<boolean> {
-  return error instanceof RegistryResponseError && error.status === 401 && new URL(error.url).host === (await deps.destination.registry());
+  return error instanceof RegistryResponseError && error.status === 401 && error.registry === (await deps.destination.registry());
 }
 
 async function mirrorOnce(job: MirrorJob, deps: MirrorDependencies, signal: AbortSignal | undefined): Promise<CopySummary> {
@@ -91,7 +91,8 @@ function checkedSource(job: MirrorJob, deps: MirrorDependencies): ImageReference
  */
 function rootRefusal(error: unknown, deps: MirrorDependencies, keyConfigured: boolean): MirrorError | undefined {
   if (!(error instanceof RegistryResponseError) || (error.status !== 401 && error.status !== 403)) return undefined;
-  if (new URL(error.url).host !== deps.rootRegistryHost) return undefined;
+  // By the registry asked, not the URL: with Bearer auth Root's token server may live on another host.
+  if (error.registry !== deps.rootRegistryHost) return undefined;
   const user = `user "${deps.rootRegistryUsername}"`;
   const problem = !keyConfigured
     ? 'no Root API key is configured: set the secret named by ROOT_API_KEY_ARN (or ROOT_API_KEY)'

@@ -9,6 +9,11 @@ export class RegistryResponseError extends MirrorError {
 
   /** The request URL without its query. */
   readonly url: string;
+  /**
+   * The registry (`host[:port]` as in image references) the request was for: for a token
+   * refused by a Bearer realm on another host, still the registry that asked for it.
+   */
+  readonly registry: string;
 
   constructor(
     readonly method: string,
@@ -17,6 +22,7 @@ export class RegistryResponseError extends MirrorError {
     registryCode: string | undefined,
     registryMessage: string | undefined,
     retryAfterMs?: number,
+    registry?: string,
   ) {
     super(describe(method, url, status, registryCode, registryMessage), {
       code: registryCode ?? `HTTP_${status}`,
@@ -24,6 +30,7 @@ export class RegistryResponseError extends MirrorError {
     });
     // Pre-signed and upload URLs carry credentials in their query: keep it off the error object too.
     this.url = url.split('?')[0] ?? url;
+    this.registry = registry ?? new URL(url).host;
     this.status = status;
     this.registryCode = registryCode;
     this.retryAfterMs = retryAfterMs;

@@ -69,14 +69,14 @@ export class RegistrySession {
         continue;
       }
       if (request.ok.includes(res.status)) return res;
-      throw await responseError(request.method, url, res);
+      throw await responseError(request.method, url, res, this.auth.registry);
     }
   }
 }
 
-async function responseError(method: string, url: URL, res: HttpResponse): Promise<RegistryResponseError> {
+async function responseError(method: string, url: URL, res: HttpResponse, registry: string): Promise<RegistryResponseError> {
   const body = method === 'HEAD' ? Buffer.alloc(0) : await readBody(res, ERROR_BODY_LIMIT, () => new Error('too large')).catch(() => Buffer.alloc(0));
   if (method === 'HEAD') discardBody(res);
   const { code, message } = parseErrorBody(body);
-  return new RegistryResponseError(method, url.href, res.status, code, message, parseRetryAfter(header(res, 'retry-after')));
+  return new RegistryResponseError(method, url.href, res.status, code, message, parseRetryAfter(header(res, 'retry-after')), registry);
 }
