@@ -1,6 +1,7 @@
 import type { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { createSecretsProvider } from '../aws-clients.js';
 import { MirrorError } from '../errors.js';
+import { logger } from '../log.js';
 import type { SecretSource } from './config.js';
 
 /** How long a secret read from Secrets Manager is trusted before it is read again. */
@@ -9,6 +10,8 @@ export const SECRET_MAX_AGE_MS = 5 * 60_000;
 export const SECRET_MIN_REFRESH_MS = 60_000;
 /** After Secrets Manager failed, wait this long before asking again (the cached value serves meanwhile). */
 export const RETRY_FAILED_READ_MS = 10_000;
+/** The longest a cached secret keeps serving while Secrets Manager cannot be read. */
+export const SECRET_MAX_STALE_MS = 60 * 60_000;
 
 /**
  * One secret, from the environment or Secrets Manager, cached. The value may hold
@@ -42,7 +45,7 @@ export class SecretCache {
     const now = this.now();
     if (now - this.fetchedAt >= SECRET_MAX_AGE_MS) {
       if (now - this.failedAt >= RETRY_FAILED_READ_MS) await this.fetch();
-      else if (!this.loaded) throw new SecretUnavailableError(this.source.arn);
+      else if (!this.loaded || now - this.fetchedAt > SECRET_MAX_STALE_MS) throw new SecretUnavailableError(this.source.arn);
     }
     return this.values;
   }
@@ -64,9 +67,17 @@ export class SecretCache {
     } catch (error) {
       // Terraform creates the secret without a value until the operator sets one: that is "not configured".
       if (!isNotFound(error)) {
-        this.failedAt = this.now();
-        if (this.loaded) return false;
-        throw new SecretUnavailableError(this.source.arn, error);
+        const now = this.now();
+        this.failedAt = now;
+        const ageS = Math.round((now - this.fetchedAt) / 1000);
+        // A rotated-out secret must not verify forever: past an hour the cached copy is given up.
+        if (!this.loaded || now - this.fetchedAt > SECRET_MAX_STALE_MS) throw new SecretUnavailableError(this.source.arn, error);
+        logger.warn('could not re-read a secret from Secrets Manager; using the copy read earlier', {
+          secret: this.source.arn,
+          age_s: ageS,
+          error: error instanceof Error ? error.message : String(error),
+        });
+        return false;
       }
     }
     this.values = splitSecrets(typeof value === 'string' ? value : value ? Buffer.from(value).toString('utf8') : '');

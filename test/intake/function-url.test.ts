@@ -188,6 +188,23 @@ describe('Secrets Manager failing', () => {
     expect(state.calls).toBe(3);
   });
 
+  it('gives the cached secret up an hour after it was last read, failing closed', async () => {
+    let clock = 0;
+    const { state, provider } = flakyProvider();
+    const handler = intake({ webhookSecret: new SecretCache({ kind: 'arn', arn: ARN }, provider, () => clock) });
+    expect((await handler(signedRequest())).statusCode).toBe(202);
+    state.failing = true;
+    clock = 59 * 60_000;
+    expect((await handler(signedRequest())).statusCode).toBe(202);
+    clock = 61 * 60_000;
+    expect((await handler(signedRequest())).statusCode).toBe(500);
+    // Also between the (rate-limited) re-reads.
+    expect((await handler(signedRequest())).statusCode).toBe(500);
+    state.failing = false;
+    clock += 10_000;
+    expect((await handler(signedRequest())).statusCode).toBe(202);
+  });
+
   it('answers 401, not an error, when the secret cannot be re-read after a bad signature', async () => {
     let clock = 0;
     const { state, provider } = flakyProvider();
