@@ -81,7 +81,7 @@ export class RegistryAuth {
   private async ping(): Promise<Challenge | undefined> {
     const url = new URL('/v2/', this.baseUrl);
     const res = await sendRequest({ method: 'GET', url, ...this.requestOptions() });
-    discardBody(res);
+    await discardBody(res);
     if (res.status === 200) return undefined;
     if (res.status === 401) {
       const challenge = parseChallenge(header(res, 'www-authenticate'));

@@ -81,7 +81,7 @@ export class RegistryClient {
         headers: { accept: MANIFEST_ACCEPT },
         ok: [200, 404],
       });
-      discardBody(res);
+      await discardBody(res);
       if (res.status === 404) return undefined;
       const digest = header(res, 'docker-content-digest');
       const mediaType = baseMediaType(header(res, 'content-type'));
@@ -102,7 +102,7 @@ export class RegistryClient {
         body: manifest.bytes,
         ok: [200, 201, 202, 204],
       });
-      discardBody(res);
+      await discardBody(res);
       const stored = header(res, 'docker-content-digest');
       if (stored && isValidDigest(stored) && stored !== manifest.digest) {
         throw new DigestMismatchError(`manifest pushed to ${repository}:${reference}`, manifest.digest, stored);
@@ -118,7 +118,7 @@ export class RegistryClient {
         scopes: this.scopes(repository),
         ok: [200, 404],
       });
-      discardBody(res);
+      await discardBody(res);
       return res.status === 200;
     });
   }
@@ -152,7 +152,7 @@ export class RegistryClient {
       headers: { 'content-length': '0' },
       ok: [201, 202],
     });
-    discardBody(res);
+    await discardBody(res);
     return res.status === 201 ? { mounted: true } : { mounted: false, uploadUrl: this.location(res) };
   }
 
@@ -164,7 +164,7 @@ export class RegistryClient {
       headers: { 'content-length': '0' },
       ok: [202],
     });
-    discardBody(res);
+    await discardBody(res);
     return this.location(res);
   }
 
@@ -183,7 +183,7 @@ export class RegistryClient {
       // The spec says 202; ECR answers 201.
       ok: [201, 202, 204],
     });
-    discardBody(patched);
+    await discardBody(patched);
     const commitUrl = withQueryParam(this.location(patched, uploadUrl), 'digest', blob.digest);
     const committed = await this.session.exchange({
       method: 'PUT',
@@ -192,7 +192,7 @@ export class RegistryClient {
       headers: { 'content-length': '0' },
       ok: [201, 202, 204],
     });
-    discardBody(committed);
+    await discardBody(committed);
   }
 
   /** Runs an idempotent operation under this client's retry policy, until aborted. */

@@ -1,6 +1,7 @@
 import http, { type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import type { Readable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import { MirrorError } from '../errors.js';
 import { RegistryNetworkError, abortedError } from './errors.js';
 
@@ -76,6 +77,7 @@ export function sendRequest(request: HttpRequest): Promise<HttpResponse> {
       });
       // A registry may answer (e.g. 503) before taking the whole body: stop sending then.
       res.once('end', () => {
+        signal?.removeEventListener('abort', onAbort);
         if (!req.writableFinished) req.destroy();
       });
       resolve({ status: res.statusCode ?? 0, headers: res.headers, body: res, url });
@@ -115,8 +117,10 @@ export async function readBody(res: HttpResponse, limit: number, onTooLarge: () 
 }
 
 /** Discards the rest of a body so the keep-alive socket can be reused. */
-export function discardBody(res: HttpResponse): void {
+export async function discardBody(res: HttpResponse): Promise<void> {
   res.body.resume();
+  // Settled before the caller moves on: the socket is back in the pool and nothing listens any more.
+  await finished(res.body).catch(() => undefined);
 }
 
 export function header(res: HttpResponse, name: string): string | undefined {

@@ -54,7 +54,7 @@ export class RegistrySession {
       });
       const replayable = request.body === undefined || Buffer.isBuffer(request.body);
       if (res.status === 401 && sameOrigin && !reauthenticated) {
-        discardBody(res);
+        await discardBody(res);
         this.auth.invalidate(request.scopes, header(res, 'www-authenticate'));
         reauthenticated = true;
         if (replayable) continue;
@@ -62,7 +62,7 @@ export class RegistrySession {
         throw new RegistryProtocolError(`${request.method} ${url.pathname} was refused 401 while streaming; retrying with a fresh token`, 'transient');
       }
       if (REDIRECTS.has(res.status) && (request.method === 'GET' || request.method === 'HEAD')) {
-        discardBody(res);
+        await discardBody(res);
         if (++hop > MAX_REDIRECTS) throw new RegistryProtocolError(`${request.method} ${url.pathname}: too many redirects`);
         url = new URL(header(res, 'location') ?? '', url);
         assertSecureUrl(url, 'redirect to', this.baseUrl);
@@ -76,7 +76,7 @@ export class RegistrySession {
 
 async function responseError(method: string, url: URL, res: HttpResponse, registry: string): Promise<RegistryResponseError> {
   const body = method === 'HEAD' ? Buffer.alloc(0) : await readBody(res, ERROR_BODY_LIMIT, () => new Error('too large')).catch(() => Buffer.alloc(0));
-  if (method === 'HEAD') discardBody(res);
+  if (method === 'HEAD') await discardBody(res);
   const { code, message } = parseErrorBody(body);
   return new RegistryResponseError(method, url.href, res.status, code, message, parseRetryAfter(header(res, 'retry-after')), registry);
 }

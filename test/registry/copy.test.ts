@@ -1,4 +1,5 @@
 // The copy engine against real registries (CNCF distribution 2.8): formats, platforms, pinning, idempotency, mounts.
+import { getEventListeners } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { anonymous } from '../../lambda/registry/credentials.js';
 import { copyImage, type CopyOptions } from '../../lambda/registry/copy.js';
@@ -125,6 +126,13 @@ describe('copyImage between two registries', () => {
     // Without the option a pinned copy is what the caller asked for: the tag moves.
     await copyImage(ref(src, `moved/app:v1@${older.digest}`), ref(dst, 'moved/app:v1'), open);
     expect((await fetchManifest(dst.url, 'moved/app', 'v1')).digest).toBe(older.digest);
+  });
+
+  it('leaves no listener on the caller\'s abort signal once done, however many requests it made', async () => {
+    await pushRandomImage(src.url, 'listeners/app', 'v1', { layers: [1_000, 2_000, 3_000, 4_000, 5_000, 6_000] });
+    const controller = new AbortController();
+    await copyImage(ref(src, 'listeners/app:v1'), ref(dst, 'listeners/app:v1'), { ...open, signal: controller.signal, concurrency: 6 });
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
   });
 
   it('reads and writes no blob the second time', async () => {
