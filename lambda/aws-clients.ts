@@ -9,10 +9,10 @@ export interface ApiTimeouts {
 
 /**
  * AWS API calls fail fast instead of waiting forever (the SDK's default): the intake
- * must answer Root well inside its 15-30 s timeout, even when SQS or Secrets Manager
- * stalls, and the SDK's own retries (3 attempts) still fit in that.
+ * must answer Root inside its 15-30 s timeout even when SQS stalls, and 3 attempts of
+ * at most 3 s each, with the SDK's backoff between them, stay near 10 s.
  */
-export const API_TIMEOUTS: ApiTimeouts = { connectionTimeout: 3_000, requestTimeout: 5_000 };
+export const API_TIMEOUTS: ApiTimeouts = { connectionTimeout: 2_000, requestTimeout: 3_000 };
 
 /** Without throwOnRequestTimeout the SDK only logs a warning when requestTimeout passes, and keeps waiting. */
 function requestHandler(timeouts: ApiTimeouts) {

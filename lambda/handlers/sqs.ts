@@ -6,7 +6,7 @@ import { logger } from '../log.js';
 import { MetricUnit, countWithDimension, metrics } from '../metrics.js';
 import type { MirrorJob } from '../mirror/job.js';
 import { MAX_DELIVERIES, MAX_RESUMES } from '../queue/deliveries.js';
-import { sendJob } from '../queue/enqueue.js';
+import { fifoId, sendJob } from '../queue/enqueue.js';
 import { decodeJob } from '../queue/job-message.js';
 import type { CopySummary } from '../registry/copy.js';
 import { OperationAbortedError } from '../registry/errors.js';
@@ -163,7 +163,7 @@ async function deadLetter(
           failure_class: { DataType: 'String', StringValue: failureClass },
           failed_at: { DataType: 'String', StringValue: new Date().toISOString() },
         },
-        ...(deps.dlqUrl.endsWith('.fifo') ? { MessageGroupId: record.messageId, MessageDeduplicationId: record.messageId } : {}),
+        ...(deps.dlqUrl.endsWith('.fifo') ? { MessageGroupId: record.messageId, MessageDeduplicationId: deadLetterId(record) } : {}),
       }),
     );
     return true;
@@ -171,6 +171,14 @@ async function deadLetter(
     log.error('could not send to the dead-letter queue; the message will be retried and redriven by SQS', { error: errorMessage(sendError) });
     return false;
   }
+}
+
+/**
+ * Deduplicates our own retried sends of one failure, but not a later failure of the same
+ * message after an operator redrove it (a new first receive).
+ */
+function deadLetterId(record: SQSRecord): string {
+  return fifoId(`${record.messageId}:${record.attributes.ApproximateFirstReceiveTimestamp ?? ''}`);
 }
 
 /** Without it every retry would come back after the same visibility timeout, however often it failed. */

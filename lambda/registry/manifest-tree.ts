@@ -30,7 +30,11 @@ export async function collectTree(src: RegistryClient, repository: string, root:
   const limit = pLimit(concurrency);
   const visit = async (manifest: Manifest): Promise<void> => {
     for (const blob of manifest.blobs) if (!blobs.has(blob.digest)) blobs.set(blob.digest, blob);
-    const fetched = await Promise.all(manifest.manifests.map((d) => limit(() => src.getManifest(repository, d.digest))));
+    // Settled, not raced: a failed fetch must not leave its siblings running after the copy has failed.
+    const settled = await Promise.allSettled(manifest.manifests.map((d) => limit(() => src.getManifest(repository, d.digest))));
+    const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    const fetched = settled.map((r) => (r as PromiseFulfilledResult<Manifest>).value);
     for (const child of fetched) await visit(child);
     children.push(...fetched);
   };

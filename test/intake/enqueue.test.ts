@@ -1,7 +1,8 @@
 // The intake's SQS sends through the real SDK: FIFO ids for any webhook id, and no waiting on a stalled queue.
 import { createServer, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createSqsClient } from '../../lambda/aws-clients.js';
+import { DescribeRepositoriesCommand } from '@aws-sdk/client-ecr';
+import { createEcrClient, createSecretsProvider, createSqsClient } from '../../lambda/aws-clients.js';
 import { sqsEnqueue } from '../../lambda/queue/enqueue.js';
 import type { MirrorJob } from '../../lambda/mirror/job.js';
 import { applyAwsTestEnv, withAwsStandIns } from '../aws/env.js';
@@ -37,16 +38,39 @@ describe('API timeouts', () => {
     await new Promise((resolve) => silent?.close(resolve));
   });
 
-  it('gives up on a queue that accepts the connection and never answers', async () => {
-    const sockets: import('node:net').Socket[] = [];
+  async function silentServer(): Promise<string> {
     silent = createServer((socket) => sockets.push(socket));
     await new Promise<void>((resolve) => silent!.listen(0, '127.0.0.1', resolve));
-    const port = (silent.address() as { port: number }).port;
-    restore = applyAwsTestEnv({ sqs: `http://127.0.0.1:${port}` });
+    return `http://127.0.0.1:${(silent.address() as { port: number }).port}`;
+  }
+  const sockets: import('node:net').Socket[] = [];
+  afterEach(() => {
+    for (const socket of sockets.splice(0)) socket.destroy();
+  });
+  const fast = { connectionTimeout: 200, requestTimeout: 200 };
+
+  it('gives up on ECR when it accepts the connection and never answers', async () => {
+    const url = await silentServer();
+    restore = applyAwsTestEnv({ ecr: url });
     const started = Date.now();
-    const enqueue = sqsEnqueue(`http://127.0.0.1:${port}/123456789012/q.fifo`, createSqsClient({ connectionTimeout: 200, requestTimeout: 200 }));
+    await expect(createEcrClient(fast).send(new DescribeRepositoriesCommand({}))).rejects.toThrow();
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it('gives up on Secrets Manager when it accepts the connection and never answers', async () => {
+    const url = await silentServer();
+    restore = applyAwsTestEnv({ secretsManager: url });
+    const started = Date.now();
+    await expect(createSecretsProvider(fast).get('some-secret', { forceFetch: true })).rejects.toThrow();
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it('gives up on a queue that accepts the connection and never answers', async () => {
+    const url = await silentServer();
+    restore = applyAwsTestEnv({ sqs: url });
+    const started = Date.now();
+    const enqueue = sqsEnqueue(`${url}/123456789012/q.fifo`, createSqsClient(fast));
     await expect(enqueue(job('msg_1'))).rejects.toThrow();
     expect(Date.now() - started).toBeLessThan(5_000);
-    for (const socket of sockets) socket.destroy();
   });
 });

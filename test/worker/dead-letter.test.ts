@@ -45,6 +45,33 @@ describe('the dead-letter queue', () => {
     expect(world.srcProxy.requests).toEqual([]);
   });
 
+  it('takes the same failure once, but a failure again after a redrive a second time', async () => {
+    const worker = createWorker(world);
+    const record = (firstReceived: string) => ({
+      messageId: 'm-redriven',
+      receiptHandle: 'rh',
+      body: '{"version":1}',
+      attributes: {
+        ApproximateReceiveCount: '1',
+        ApproximateFirstReceiveTimestamp: firstReceived,
+        SentTimestamp: '0',
+        SenderId: 'test',
+      },
+      messageAttributes: {},
+      md5OfBody: '',
+      eventSource: 'aws:sqs',
+      eventSourceARN: 'arn:aws:sqs:eu-west-1:123456789012:root-ecr-mirror.fifo',
+      awsRegion: 'eu-west-1',
+    });
+    // The same delivery handled twice (an invocation retried): one DLQ message.
+    await worker({ Records: [record('1000')] });
+    await worker({ Records: [record('1000')] });
+    expect(world.sqs.deadLettered()).toHaveLength(1);
+    // Redriven by an operator and failing again: received anew, so dead-lettered again.
+    await worker({ Records: [record('2000')] });
+    expect(world.sqs.deadLettered()).toHaveLength(2);
+  });
+
   it('is bypassed when none is configured: the permanent failure is logged and returned, not dropped', async () => {
     seedBase(world);
     await enqueue(world, jobFor(world, 'library/missing', 'v1'));

@@ -101,6 +101,29 @@ describe('permanent failures', () => {
     expect(await mirroredDigest(world, 'library/nginx', '1.27-root')).toBe(image.digest);
   });
 
+  it('asks for a new ECR token only once: ECR refusing the new one too dead-letters the job', async () => {
+    seedBase(world);
+    await pushSource(world, 'library/nginx', '1.28-root');
+    await enqueue(world, jobFor(world, 'library/nginx', '1.28-root'));
+    world.dstProxy.rules = [{ method: 'HEAD', path: /\/manifests\//, status: 401 }];
+
+    await expectDeadLettered(world, 'HTTP_401');
+    expect(world.aws.ecr.callsTo('GetAuthorizationToken')).toHaveLength(2);
+  });
+
+  it('re-reads a refused Root API key only once: still refused, the job is dead-lettered', async () => {
+    seedBase(world);
+    await pushSource(world, 'library/nginx', '1.29-root');
+    const arn = world.aws.secrets.seedSecret('root-ecr-mirror/root-api-key', 'still-wrong');
+    // A clock a minute further on at every look: the cached key is always old enough to re-read.
+    let ticks = 0;
+    const worker = createWorker(world, { rootApiKey: { kind: 'arn', arn }, now: () => Date.now() + 61_000 * ticks++ });
+    await enqueue(world, jobFor(world, 'library/nginx', '1.29-root'));
+
+    await expectDeadLettered(world, 'ROOT_CREDENTIALS_REJECTED', worker);
+    expect(world.aws.secrets.getSecretValueCount(arn)).toBe(2);
+  });
+
   const BLOB_GET = /\/blobs\/sha256:[a-f0-9]{64}$/;
   it.each<[string, string, FaultRule[]]>([
     ['the tag does not exist on the source', 'MANIFEST_UNKNOWN', []],

@@ -1,6 +1,6 @@
 // Transient failures: the record goes back to the queue (batchItemFailures) with a visibility
 // timeout that grows with each delivery, and the job succeeds once the cause passes.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { MAX_DELIVERIES, MAX_RESUMES } from '../../lambda/queue/deliveries.js';
 import { RESUME_DELAY_S } from '../../lambda/handlers/retry-delay.js';
 import { manifestExists } from '../support/images.js';
@@ -109,6 +109,29 @@ describe('transient failures', () => {
     expect(sentFirst.size).toBeGreaterThan(0);
     for (const count of sentBoth.values()) expect(count).toBe(1);
     expect(world.sqs.queued()).toBe(0);
+  });
+
+  it('clears its deadline timer when the invocation ends, so none outlives it in a warm Lambda', async () => {
+    seedBase(world);
+    await pushSource(world, 'library/quick', '1-root');
+    await enqueue(world, jobFor(world, 'library/quick', '1-root'));
+    const worker = createWorker(world);
+    // The deadline is the one timer set for the time left less the margin: 900 s - 30 s.
+    const deadlines: unknown[] = [];
+    const setSpy = vi.spyOn(globalThis, 'setTimeout');
+    const clearSpy = vi.spyOn(globalThis, 'clearTimeout');
+    try {
+      const { failed } = await world.sqs.deliver((event) => worker(event, { getRemainingTimeInMillis: () => 900_000 }));
+      expect(failed).toEqual([]);
+      setSpy.mock.calls.forEach((call, i) => {
+        if (call[1] === 870_000) deadlines.push(setSpy.mock.results[i]?.value);
+      });
+      expect(deadlines).toHaveLength(1);
+      expect(clearSpy.mock.calls.map((call) => call[0])).toContain(deadlines[0]);
+    } finally {
+      setSpy.mockRestore();
+      clearSpy.mockRestore();
+    }
   });
 
   it('stops queueing a copy again after MAX_RESUMES, falling back to bounded retries', async () => {
