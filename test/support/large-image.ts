@@ -5,6 +5,7 @@ import { request as httpRequest } from 'node:http';
 import { Readable } from 'node:stream';
 import { putManifest, startUpload, uploadBlob } from './distribution-api.js';
 import { authHeaders, type Headers, type RegistryAuth } from './image-auth.js';
+import type { PushedImage } from './images.js';
 import { MEDIA_TYPES, type ImageFormat, type Platform } from './media-types.js';
 
 export interface LargeImageOptions {
@@ -17,14 +18,8 @@ export interface LargeImageOptions {
   chunkSize?: number;
 }
 
-export interface LargeImage {
-  digest: string;
-  mediaType: string;
-  manifestBytes: Uint8Array;
-  configDigest: string;
-  layerDigests: string[];
-  totalBytes: number;
-  platform: Platform;
+/** A pushed image whose layers are too large to keep: regenerate them from `seed` instead. */
+export interface LargeImage extends Omit<PushedImage, 'blobs'> {
   seed: string;
 }
 
