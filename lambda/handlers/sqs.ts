@@ -93,10 +93,11 @@ async function processRecord(record: SQSRecord, deps: WorkerDependencies, signal
     recordSuccess(summary);
     return 'mirrored';
   } catch (error) {
+    // A copy stopped for the deadline and queued again has not failed: no failure is counted.
+    if (error instanceof OperationAbortedError && job && (await requeueToResume(record, job, deps, log))) return 'requeued';
     const failureClass = failureClassOf(error);
     countWithDimension('MirrorFailures', 'class', failureClass);
     const code = error instanceof MirrorError ? error.code : 'UNEXPECTED';
-    if (error instanceof OperationAbortedError && job && (await requeueToResume(record, job, deps, log))) return 'requeued';
     const receiveCount = Number(record.attributes.ApproximateReceiveCount ?? '1');
     // On the last delivery a transient failure is given up here, so it too reaches the DLQ with its reason.
     const givingUp = failureClass === 'permanent' || receiveCount >= MAX_DELIVERIES;

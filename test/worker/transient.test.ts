@@ -97,6 +97,7 @@ describe('transient failures', () => {
     expect(world.sqs.queued()).toBe(1);
     expect(JSON.parse(resumed!.body)).toMatchObject({ resumes: 1 });
     expect(world.output.logsAt('INFO').filter((l) => l.message.includes('queued again'))).toHaveLength(1);
+    expect(world.output.emf().filter((doc) => 'MirrorFailures' in doc)).toEqual([]);
     expect(await manifestExists(world.dst.url, `${BASE}/library/slow`, '1-root', ECR_AUTH)).toBe(false);
     const sentFirst = blobCommits(world.dstProxy);
 
