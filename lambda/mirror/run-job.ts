@@ -3,6 +3,7 @@ import { MirrorError } from '../errors.js';
 import { credentialsFor, anonymous } from '../registry/credentials.js';
 import { copyImage, type CopySummary } from '../registry/copy.js';
 import { RegistryResponseError } from '../registry/errors.js';
+import { untilAborted } from '../registry/until-aborted.js';
 import { isValidRepository, parseReference, type ImageReference } from '../registry/reference.js';
 import type { RetryPolicy } from '../registry/retry.js';
 import type { Destination } from './destination.js';
@@ -50,13 +51,14 @@ async function mirrorOnce(job: MirrorJob, deps: MirrorDependencies, signal: Abor
   const sourceCredentials = apiKey
     ? credentialsFor(deps.rootRegistryHost, { username: deps.rootRegistryUsername, password: apiKey })
     : anonymous;
-  const registry = await deps.destination.registry();
+  // ECR calls are not aborted by the signal themselves: stop waiting for them at the deadline.
+  const registry = await untilAborted(deps.destination.registry(), signal);
   try {
     return await copyImage(source, { registry, repository: job.destinationRepository, tag: job.destinationTag }, {
       sourceCredentials,
       destinationCredentials: deps.destination.credentials,
       // Only once the source image is known to exist: a wrong tag must not leave an empty repository behind.
-      beforeDestination: () => deps.destination.prepare(job.destinationRepository),
+      beforeDestination: () => untilAborted(deps.destination.prepare(job.destinationRepository), signal),
       ...(job.platform ? { platform: job.platform } : {}),
       ...(deps.retry ? { retry: deps.retry } : {}),
       ...(signal ? { signal } : {}),

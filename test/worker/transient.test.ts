@@ -3,6 +3,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { MAX_DELIVERIES, MAX_RESUMES } from '../../lambda/queue/deliveries.js';
 import { RESUME_DELAY_S } from '../../lambda/handlers/retry-delay.js';
+import { startFaultProxy } from '../support/fault-proxy.js';
 import { manifestExists } from '../support/images.js';
 import { BASE, ECR_AUTH, blobCommits, createWorker, enqueue, jobFor, mirroredDigest, pushSource, seedBase, useWorld } from './fixtures.js';
 
@@ -110,6 +111,30 @@ describe('transient failures', () => {
     expect(sentFirst.size).toBeGreaterThan(0);
     for (const count of sentBoth.values()) expect(count).toBe(1);
     expect(world.sqs.queued()).toBe(0);
+  });
+
+  it('stops waiting for a stalled ECR call at the deadline and queues the job again', async () => {
+    seedBase(world);
+    await pushSource(world, 'library/stall', '1-root');
+    await enqueue(world, jobFor(world, 'library/stall', '1-root'));
+    const ecrFront = await startFaultProxy(world.aws.ecr.url);
+    const saved = process.env.AWS_ENDPOINT_URL_ECR;
+    try {
+      ecrFront.rules = [{ method: 'POST', path: /^\/$/, delayMs: 10_000, times: 1 }];
+      process.env.AWS_ENDPOINT_URL_ECR = ecrFront.url;
+      const worker = createWorker(world);
+
+      const started = Date.now();
+      const { failed } = await world.sqs.deliver((event) => worker(event, { getRemainingTimeInMillis: () => 500 }));
+
+      expect(Date.now() - started).toBeLessThan(3_000);
+      expect(failed).toEqual([]);
+      expect(world.sqs.queued()).toBe(1);
+      expect(JSON.parse(world.aws.sqs.messages(world.sqs.queueUrl)[0]!.body)).toMatchObject({ resumes: 1 });
+    } finally {
+      process.env.AWS_ENDPOINT_URL_ECR = saved;
+      await ecrFront.stop();
+    }
   });
 
   it('clears its deadline timer when the invocation ends, so none outlives it in a warm Lambda', async () => {
