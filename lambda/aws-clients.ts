@@ -23,8 +23,8 @@ export function createSqsClient(timeouts: ApiTimeouts = API_TIMEOUTS): SQSClient
   return new SQSClient({ requestHandler: requestHandler(timeouts), maxAttempts: 3 });
 }
 
-export function createEcrClient(timeouts: ApiTimeouts = API_TIMEOUTS): ECRClient {
-  return new ECRClient({ requestHandler: requestHandler(timeouts) });
+export function createEcrClient(timeouts: ApiTimeouts = API_TIMEOUTS, region?: string): ECRClient {
+  return new ECRClient({ requestHandler: requestHandler(timeouts), ...(region ? { region } : {}) });
 }
 
 export function createSecretsProvider(timeouts: ApiTimeouts = API_TIMEOUTS): SecretsProvider {

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { copyImage } from '../registry/copy.js';
 import { dockerConfigCredentials } from '../registry/docker-config.js';
 import { parseReference } from '../registry/reference.js';
+import { cliCredentials } from './cli-credentials.js';
 import { formatBytes, terminalProgress } from './progress.js';
 import { UsageError } from './usage-error.js';
 
@@ -25,7 +26,7 @@ export async function copyCommand(args: string[]): Promise<void> {
   const destination =
     parsedDestination.tag || parsedDestination.digest || !source.tag ? parsedDestination : { ...parsedDestination, tag: source.tag };
 
-  const credentials = await dockerConfigCredentials();
+  const credentials = cliCredentials(await dockerConfigCredentials());
   const onProgress = terminalProgress(process.stderr);
   const summary = await copyImage(source, destination, {
     sourceCredentials: credentials,

@@ -13,7 +13,8 @@ copy
   --platform P    copy only platform P (e.g. linux/amd64, linux/arm64/v8); DST's tag points at it.
   --json          print the summary as one JSON object on stdout.
   --concurrency N blobs transferred at once (default 4).
-  Credentials come from $DOCKER_CONFIG/config.json, else ~/.docker/config.json ("auths" entries).
+  Credentials come from $DOCKER_CONFIG/config.json, else ~/.docker/config.json ("auths" entries);
+  for an ECR registry without an entry, from ECR with your AWS credentials (no docker login).
   Plain HTTP is used only for loopback hosts (localhost, 127.0.0.0/8, [::1]); all else is HTTPS.
 
 serve
