@@ -131,9 +131,15 @@ export async function copyImage(source: ImageReference, destination: ImageRefere
   };
 }
 
-/** Whether the source's tag still names its pinned digest (always, when nothing is pinned). */
+/**
+ * Whether the source's tag still names its pinned digest (always, when nothing is pinned):
+ * the tag's own digest, or one platform's manifest in the index the tag names, since an
+ * event for one architecture may pin that architecture's digest under a multi-arch tag.
+ */
 async function sourceTagIsCurrent(src: RegistryClient, source: ImageReference): Promise<boolean> {
   if (!source.tag || !source.digest) return true;
   const head = await src.headManifest(source.repository, source.tag);
-  return head?.digest === source.digest;
+  if (!head || head.digest === source.digest) return head !== undefined;
+  const tagged = await src.getManifest(source.repository, head.digest);
+  return tagged.kind === 'index' && tagged.manifests.some((child) => child.digest === source.digest);
 }

@@ -135,6 +135,18 @@ describe('copyImage between two registries', () => {
     expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
   });
 
+  it('counts a pinned platform manifest as current while the multi-arch tag still lists it', async () => {
+    const index = await pushMultiArchImage(src.url, 'pinned/multi', 'v1', { platforms: ['linux/amd64', 'linux/arm64/v8'] });
+    const amd = index.children.find((c) => c.platform.architecture === 'amd64')!;
+    const summary = await copyImage(ref(src, `pinned/multi:v1@${amd.digest}`), ref(dst, 'pinned/multi:v1'), {
+      ...open,
+      platform: 'linux/amd64',
+      tagOnlyIfSourceTagCurrent: true,
+    });
+    expect(summary).toMatchObject({ digest: amd.digest, tagged: true });
+    expect((await fetchManifest(dst.url, 'pinned/multi', 'v1')).digest).toBe(amd.digest);
+  });
+
   it('reads and writes no blob the second time', async () => {
     const dstProxy = await startFaultProxy(dst.url);
     try {
