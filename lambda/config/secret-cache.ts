@@ -31,10 +31,6 @@ export class SecretCache {
     private readonly now: () => number = Date.now,
   ) {}
 
-  get configured(): boolean {
-    return this.source !== undefined;
-  }
-
   /**
    * Every secret the value holds; empty when none is configured or the stored value is empty.
    * When Secrets Manager fails, a value read before keeps serving; with none, it throws.
