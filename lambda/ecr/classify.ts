@@ -83,3 +83,13 @@ export async function ecrCall<T>(context: EcrCallContext, call: () => Promise<T>
 export function isAwsError(error: unknown, name: string): boolean {
   return typeof error === 'object' && error !== null && (error as { name?: unknown }).name === name;
 }
+
+/** The call's result, or undefined when it fails with the AWS error `notFound` (an absence, not a failure). */
+export async function unlessNotFound<T>(notFound: string, call: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await call();
+  } catch (error) {
+    if (isAwsError(error, notFound)) return undefined;
+    throw error;
+  }
+}

@@ -10,7 +10,7 @@ import {
   SetRepositoryPolicyCommand,
   type ECRClient,
 } from '@aws-sdk/client-ecr';
-import { ecrCall, isAwsError } from './classify.js';
+import { ecrCall, unlessNotFound } from './classify.js';
 
 export async function copyPolicies(ecr: ECRClient, { from, to }: { from: string; to: string }): Promise<void> {
   // Both copies run to the end before we report, so nothing is left running after a failure.
@@ -21,14 +21,10 @@ export async function copyPolicies(ecr: ECRClient, { from, to }: { from: string;
 }
 
 async function copyRepositoryPolicy(ecr: ECRClient, from: string, to: string): Promise<void> {
-  const policyText = await ecrCall({ operation: 'GetRepositoryPolicy', repository: from, isBaseRepository: true }, async () => {
-    try {
-      return (await ecr.send(new GetRepositoryPolicyCommand({ repositoryName: from }))).policyText;
-    } catch (error) {
-      if (isAwsError(error, 'RepositoryPolicyNotFoundException')) return undefined;
-      throw error;
-    }
-  });
+  const policyText = await ecrCall({ operation: 'GetRepositoryPolicy', repository: from, isBaseRepository: true }, async () =>
+    (await unlessNotFound('RepositoryPolicyNotFoundException', () => ecr.send(new GetRepositoryPolicyCommand({ repositoryName: from }))))
+      ?.policyText,
+  );
   if (policyText === undefined) return;
   await ecrCall({ operation: 'SetRepositoryPolicy', repository: to }, () =>
     ecr.send(new SetRepositoryPolicyCommand({ repositoryName: to, policyText })),
@@ -36,14 +32,10 @@ async function copyRepositoryPolicy(ecr: ECRClient, from: string, to: string): P
 }
 
 async function copyLifecyclePolicy(ecr: ECRClient, from: string, to: string): Promise<void> {
-  const lifecyclePolicyText = await ecrCall({ operation: 'GetLifecyclePolicy', repository: from, isBaseRepository: true }, async () => {
-    try {
-      return (await ecr.send(new GetLifecyclePolicyCommand({ repositoryName: from }))).lifecyclePolicyText;
-    } catch (error) {
-      if (isAwsError(error, 'LifecyclePolicyNotFoundException')) return undefined;
-      throw error;
-    }
-  });
+  const lifecyclePolicyText = await ecrCall({ operation: 'GetLifecyclePolicy', repository: from, isBaseRepository: true }, async () =>
+    (await unlessNotFound('LifecyclePolicyNotFoundException', () => ecr.send(new GetLifecyclePolicyCommand({ repositoryName: from }))))
+      ?.lifecyclePolicyText,
+  );
   if (lifecyclePolicyText === undefined) return;
   await ecrCall({ operation: 'PutLifecyclePolicy', repository: to }, () =>
     ecr.send(new PutLifecyclePolicyCommand({ repositoryName: to, lifecyclePolicyText })),

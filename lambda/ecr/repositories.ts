@@ -11,7 +11,7 @@
  * The usual case, a repository that exists and is finished, costs two calls and writes nothing.
  */
 import { CreateRepositoryCommand, DescribeRepositoriesCommand, type ECRClient, type Repository } from '@aws-sdk/client-ecr';
-import { ecrCall, isAwsError } from './classify.js';
+import { ecrCall, isAwsError, unlessNotFound } from './classify.js';
 import { baseRepositoryMissing, EcrError } from './errors.js';
 import { markPoliciesCopied, pendingPoliciesTag, policiesPending } from './marker.js';
 import { copyPolicies } from './policies.js';
@@ -58,16 +58,11 @@ async function copyThenMark(ecr: ECRClient, baseRepository: string, repository: 
 }
 
 async function describeRepository(ecr: ECRClient, name: string, isBaseRepository: boolean): Promise<Repository | undefined> {
-  return ecrCall({ operation: 'DescribeRepositories', repository: name, isBaseRepository }, async () => {
-    try {
-      const { repositories } = await ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [name] }));
-      return repositories?.[0];
-    } catch (error) {
-      // Only the absence of the repository itself: a missing base is reported by our caller.
-      if (isAwsError(error, 'RepositoryNotFoundException')) return undefined;
-      throw error;
-    }
-  });
+  // Only the absence of the repository itself: a missing base is reported by our caller.
+  return ecrCall({ operation: 'DescribeRepositories', repository: name, isBaseRepository }, async () =>
+    (await unlessNotFound('RepositoryNotFoundException', () => ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [name] }))))
+      ?.repositories?.[0],
+  );
 }
 
 /** True when this call created the repository, false when it already existed. */
