@@ -11,6 +11,8 @@ import { captureOutput } from '../support/output.js';
 captureOutput();
 
 const DIGEST = `sha256:${'ab'.repeat(32)}`;
+// The intake reads this fixed clock, so a window edge is exact however long collection and earlier tests take.
+const NOW = Math.floor(Date.now() / 1000);
 let queued: MirrorJob[];
 
 function intake(overrides: Partial<IntakeDependencies> = {}, allowed = '') {
@@ -18,6 +20,7 @@ function intake(overrides: Partial<IntakeDependencies> = {}, allowed = '') {
     config: { rootRegistryHost: ROOT_HOST, dstRepo: 'root-mirror', allowedRepos: parseAllowedRepos(allowed) },
     webhookSecret: new SecretCache({ kind: 'value', value: SECRET }),
     dispatch: { mode: 'queued', enqueue: async (job) => void queued.push(job) },
+    nowSeconds: () => NOW,
     ...overrides,
   });
 }
@@ -94,13 +97,12 @@ describe('ignored events', () => {
 });
 
 describe('refused webhooks', () => {
-  const now = Math.floor(Date.now() / 1000);
   const cases: Array<[string, () => ReturnType<typeof signedRequest>, number]> = [
     ['a missing webhook-id', () => signedRequest({ headers: { 'webhook-id': undefined } }), 401],
     ['a missing webhook-timestamp', () => signedRequest({ headers: { 'webhook-timestamp': undefined } }), 401],
     ['a missing webhook-signature', () => signedRequest({ headers: { 'webhook-signature': undefined } }), 401],
-    ['a timestamp 301 s old', () => signedRequest({ timestamp: now - 301 }), 401],
-    ['a timestamp 301 s ahead', () => signedRequest({ timestamp: now + 301 }), 401],
+    ['a timestamp 301 s old', () => signedRequest({ timestamp: NOW - 301 }), 401],
+    ['a timestamp 301 s ahead', () => signedRequest({ timestamp: NOW + 301 }), 401],
     ['a non-numeric timestamp', () => signedRequest({ headers: { 'webhook-timestamp': 'yesterday' } }), 401],
     ['a signature over another body', () => ({ ...signedRequest(), body: body(rootEvent({ image_tag: 'evil' })) }), 401],
     ['only v1a signatures', () => signedRequest({ signature: `v1a,${'A'.repeat(43)}=` }), 401],
