@@ -1,7 +1,7 @@
 // `copy` must start without the AWS SDK or Powertools: they are loaded only by the
 // commands (and the ECR credential path) that need them, which keeps the copy's memory low.
 import { build, type Metafile } from 'esbuild';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 
 const HEAVY = /node_modules\/(@aws-sdk|@smithy|@aws-lambda-powertools)\//;
 
@@ -43,20 +43,23 @@ function chunkFor(metafile: Metafile, entryPoint: string): string {
 }
 
 describe('CLI lazy loading', () => {
-  it('starts, and runs copy, without loading the AWS SDK or Powertools', async () => {
-    const metafile = await splitBundle();
+  let metafile: Metafile;
+  beforeAll(async () => {
+    metafile = await splitBundle();
+  }, 30_000);
+
+  it('starts, and runs copy, without loading the AWS SDK or Powertools', () => {
     for (const entry of ['lambda/cli/main.ts', 'lambda/cli/copy-command.ts']) {
       const loaded = [...staticallyLoaded(metafile, chunkFor(metafile, entry))];
       expect(loaded).toContain(entry);
       expect(loaded.filter((input) => HEAVY.test(input))).toEqual([]);
     }
-  }, 30_000);
+  });
 
-  it('still bundles the SDK for serve and for ECR credentials, on their own chunks', async () => {
-    const metafile = await splitBundle();
+  it('still bundles the SDK for serve and for ECR credentials, on their own chunks', () => {
     for (const entry of ['lambda/cli/serve-command.ts', 'lambda/aws-clients.ts']) {
       const loaded = [...staticallyLoaded(metafile, chunkFor(metafile, entry))];
       expect(loaded.some((input) => input.includes('node_modules/@aws-sdk/'))).toBe(true);
     }
-  }, 30_000);
+  });
 });
