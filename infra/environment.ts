@@ -24,6 +24,7 @@ export interface EnvironmentInputs {
   readonly queueUrl: string;
   readonly deadLetterQueueUrl: string;
   readonly logLevel: string;
+  readonly copyReferrers: string;
 }
 
 /**
@@ -42,6 +43,7 @@ export function functionEnvironment(inputs: EnvironmentInputs): Record<Exclude<E
     [ENV.allowedRepos]: Fn.join(',', inputs.allowedRepos),
     [ENV.queueUrl]: inputs.queueUrl,
     [ENV.dlqUrl]: inputs.deadLetterQueueUrl,
+    [ENV.copyReferrers]: inputs.copyReferrers,
     POWERTOOLS_LOG_LEVEL: inputs.logLevel,
     POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
     POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,

@@ -36,6 +36,7 @@ export function createApp(env: NodeJS.ProcessEnv = process.env, options: AppOpti
         dstRepo: config.dstRepo,
         rootApiKey,
         destination,
+        copyReferrers: config.copyReferrers,
       },
       signal,
     );

@@ -19,6 +19,8 @@ export interface Config {
   readonly allowedRepos: AllowedRepos;
   readonly queueUrl?: string;
   readonly dlqUrl?: string;
+  /** Copy each image's signatures, attestations, SBOMs and other referrers with it (COPY_REFERRERS, default true). */
+  readonly copyReferrers: boolean;
 }
 
 export const DEFAULTS = {
@@ -63,6 +65,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   } catch (error) {
     problems.push(`${ENV.allowedRepos}: ${(error as Error).message}`);
   }
+  const copyReferrers = parseBoolean(read(ENV.copyReferrers), true);
+  if (copyReferrers === undefined) problems.push(`${ENV.copyReferrers} must be true or false, not "${read(ENV.copyReferrers)}"`);
   const webhookSecret = secret(ENV.webhookSecret, ENV.webhookSecretArn);
   const rootApiKey = secret(ENV.rootApiKey, ENV.rootApiKeyArn);
   if (problems.length > 0) throw new ConfigError(problems);
@@ -77,7 +81,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     allowedRepos,
     ...(queueUrl ? { queueUrl } : {}),
     ...(dlqUrl ? { dlqUrl } : {}),
+    copyReferrers: copyReferrers ?? true,
   };
+}
+
+/** `true`/`false` (any case, also 1/0), the default when unset, undefined when it is neither. */
+function parseBoolean(value: string | undefined, fallback: boolean): boolean | undefined {
+  if (value === undefined) return fallback;
+  const lower = value.toLowerCase();
+  if (lower === 'true' || lower === '1') return true;
+  if (lower === 'false' || lower === '0') return false;
+  return undefined;
 }
 
 function isHttpUrl(text: string): boolean {

@@ -19,6 +19,8 @@ export interface MirrorDependencies {
   readonly rootApiKey: SecretCache;
   readonly destination: Destination;
   readonly retry?: RetryPolicy;
+  /** Copy the image's referrers (signatures, attestations, SBOMs) with it; default true. */
+  readonly copyReferrers?: boolean;
 }
 
 /**
@@ -64,6 +66,7 @@ async function mirrorOnce(job: MirrorJob, deps: MirrorDependencies, signal: Abor
       ...(signal ? { signal } : {}),
       // Root may announce a newer digest for the tag before an older event is retried.
       tagOnlyIfSourceTagCurrent: true,
+      referrers: deps.copyReferrers ?? true,
     });
   } catch (error) {
     const refusal = source.registry === deps.rootRegistryHost ? rootRefusal(error, deps, apiKey !== undefined) : undefined;

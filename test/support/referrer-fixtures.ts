@@ -3,7 +3,8 @@
 // recorded (where the registry has no referrers API) in the referrers tag schema's index.
 import { randomBytes } from 'node:crypto';
 import { sha256Digest } from './distribution-api.js';
-import { pushBlob, pushManifest } from './images.js';
+import { pushBlob, pushManifest, type RegistryAuth } from './images.js';
+import { authHeaders } from './image-auth.js';
 
 export interface Subject {
   mediaType: string;
@@ -37,7 +38,9 @@ export function tagFor(digest: string): string {
 }
 
 /** A cosign-style attachment of `subject` under `sha256-<hex>.<kind>`: an image manifest with one payload layer. */
-export async function pushCosignAttachment(registryUrl: string, repo: string, subject: string, kind: CosignKind): Promise<PushedReferrer> {
+export async function pushCosignAttachment(
+  registryUrl: string, repo: string, subject: string, kind: CosignKind, auth?: RegistryAuth,
+): Promise<PushedReferrer> {
   const layer = COSIGN_LAYERS[kind];
   const payload = Buffer.from(
     JSON.stringify(
@@ -46,9 +49,9 @@ export async function pushCosignAttachment(registryUrl: string, repo: string, su
         : { payloadType: 'application/vnd.in-toto+json', payload: randomBytes(48).toString('base64'), signatures: [] },
     ),
   );
-  const payloadDigest = await pushBlob(registryUrl, repo, payload);
+  const payloadDigest = await pushBlob(registryUrl, repo, payload, auth);
   const config = Buffer.from(JSON.stringify({ architecture: '', os: '', rootfs: { type: 'layers', diff_ids: [payloadDigest] }, config: {} }));
-  const configDigest = await pushBlob(registryUrl, repo, config);
+  const configDigest = await pushBlob(registryUrl, repo, config, auth);
   const bytes = Buffer.from(
     JSON.stringify({
       schemaVersion: 2,
@@ -58,7 +61,7 @@ export async function pushCosignAttachment(registryUrl: string, repo: string, su
     }),
   );
   const tag = `${tagFor(subject)}.${kind}`;
-  const digest = await pushManifest(registryUrl, repo, tag, bytes, OCI_MANIFEST);
+  const digest = await pushManifest(registryUrl, repo, tag, bytes, OCI_MANIFEST, auth);
   return { mediaType: OCI_MANIFEST, digest, size: bytes.length, bytes, tag };
 }
 
@@ -66,6 +69,7 @@ export interface ArtifactOptions {
   annotations?: Record<string, string>;
   /** Record it in the subject's referrers tag schema index, as a client must on a registry without the API (default true). */
   tagSchema?: boolean;
+  auth?: RegistryAuth;
 }
 
 /** An OCI 1.1 artifact referring to `subject`: empty config, one layer, `artifactType`, pushed by digest. */
@@ -73,7 +77,8 @@ export async function pushArtifact(
   registryUrl: string, repo: string, subject: Subject, artifactType: string, content: Buffer, options: ArtifactOptions = {},
 ): Promise<PushedReferrer> {
   const empty = Buffer.from('{}');
-  const [emptyDigest, contentDigest] = [await pushBlob(registryUrl, repo, empty), await pushBlob(registryUrl, repo, content)];
+  const auth = options.auth;
+  const [emptyDigest, contentDigest] = [await pushBlob(registryUrl, repo, empty, auth), await pushBlob(registryUrl, repo, content, auth)];
   const annotations = { 'org.opencontainers.image.created': new Date(0).toISOString(), ...options.annotations };
   const bytes = Buffer.from(
     JSON.stringify({
@@ -86,25 +91,30 @@ export async function pushArtifact(
       annotations,
     }),
   );
-  const digest = await pushManifest(registryUrl, repo, sha256Digest(bytes), bytes, OCI_MANIFEST);
+  const digest = await pushManifest(registryUrl, repo, sha256Digest(bytes), bytes, OCI_MANIFEST, auth);
   const pushed = { mediaType: OCI_MANIFEST, digest, size: bytes.length, bytes, artifactType };
   if (options.tagSchema ?? true) {
-    await addToReferrersIndex(registryUrl, repo, subject.digest, { mediaType: OCI_MANIFEST, digest, size: bytes.length, artifactType, annotations });
+    await addToReferrersIndex(registryUrl, repo, subject.digest, { mediaType: OCI_MANIFEST, digest, size: bytes.length, artifactType, annotations }, auth);
   }
   return pushed;
 }
 
 /** Appends a descriptor to the index under the subject's referrers tag, creating it when absent. */
-export async function addToReferrersIndex(registryUrl: string, repo: string, subject: string, descriptor: Record<string, unknown>): Promise<string> {
-  const current = await fetchReferrersIndex(registryUrl, repo, subject);
+export async function addToReferrersIndex(
+  registryUrl: string, repo: string, subject: string, descriptor: Record<string, unknown>, auth?: RegistryAuth,
+): Promise<string> {
+  const current = await fetchReferrersIndex(registryUrl, repo, subject, auth);
   const manifests = [...((current?.manifests as unknown[] | undefined) ?? []), descriptor];
   const bytes = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests }));
-  return pushManifest(registryUrl, repo, tagFor(subject), bytes, OCI_INDEX);
+  return pushManifest(registryUrl, repo, tagFor(subject), bytes, OCI_INDEX, auth);
 }
 
 /** The index under the referrers tag schema for `subject`, or undefined when the tag does not exist. */
-export async function fetchReferrersIndex(registryUrl: string, repo: string, subject: string): Promise<Record<string, unknown> | undefined> {
-  const res = await fetch(new URL(`/v2/${repo}/manifests/${tagFor(subject)}`, registryUrl), { headers: { accept: OCI_INDEX } });
+export async function fetchReferrersIndex(
+  registryUrl: string, repo: string, subject: string, auth?: RegistryAuth,
+): Promise<Record<string, unknown> | undefined> {
+  const headers = { ...(await authHeaders(registryUrl, repo, auth)), accept: OCI_INDEX };
+  const res = await fetch(new URL(`/v2/${repo}/manifests/${tagFor(subject)}`, registryUrl), { headers });
   if (res.status === 404) {
     await res.body?.cancel();
     return undefined;

@@ -120,6 +120,8 @@ export interface WorkerOptions {
   readonly withDlq?: boolean;
   /** The secret cache's clock (epoch ms), to age a cached key. */
   readonly now?: () => number;
+  /** Whether the worker copies referrers (COPY_REFERRERS); default true, as deployed. */
+  readonly copyReferrers?: boolean;
 }
 
 /**
@@ -140,6 +142,7 @@ export function createWorker(world: World, options: WorkerOptions = {}) {
         rootApiKey,
         destination,
         retry: FAST_RETRY,
+        ...(options.copyReferrers === undefined ? {} : { copyReferrers: options.copyReferrers }),
         },
         signal,
       ),
