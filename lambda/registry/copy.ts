@@ -100,6 +100,8 @@ export async function copyImage(source: ImageReference, destination: ImageRefere
   const referrers = options.referrers === false ? undefined : new ReferrerCopy({
     src, dst, source, destination, concurrency: options.concurrency ?? 4,
     ...(options.mountFrom ? { mountFrom: options.mountFrom } : {}),
+    // The image by digest first, so no referrer names a subject the destination lacks; the tag still moves last.
+    ...(reference === target.digest ? {} : { beforeFirstWrite: () => dst.putManifest(destination.repository, target.digest, target) }),
   });
 
   await options.beforeDestination?.();

@@ -60,6 +60,11 @@ export interface ReferrerCopyEnds {
   readonly concurrency: number;
   readonly maxDepth?: number;
   readonly onBlob?: (blob: Descriptor, outcome: BlobOutcome) => void;
+  /**
+   * Runs once before the first referrer is written, e.g. to push the image's manifest by digest
+   * so that every subject exists at the destination before anything refers to it.
+   */
+  readonly beforeFirstWrite?: () => Promise<unknown>;
 }
 
 /** A referrer with a subject, to be listed at a destination that keeps referrers tag schema indexes. */
@@ -86,6 +91,7 @@ export class ReferrerCopy {
   private readonly transfer: BlobTransfer;
   private readonly discovery: ReferrerDiscovery;
   private readonly limit;
+  private firstWrite: Promise<unknown> | undefined;
 
   constructor(private readonly ends: ReferrerCopyEnds) {
     this.transfer = new BlobTransfer({ ...ends, ...(ends.onBlob ? { onBlob: ends.onBlob } : {}) });
@@ -164,6 +170,7 @@ export class ReferrerCopy {
           return { entry: { ...known, outcome: 'refused', reason, code: 'COSIGN_TAG_DIVERGED' } };
         }
       }
+      await (this.firstWrite ??= this.ends.beforeFirstWrite?.() ?? Promise.resolve());
       const { children, blobs } = await collectTree(src, source.repository, manifest, 2);
       await transferAll(blobs, (blob) => this.transfer.copy(blob), 2);
       for (const child of children) await dst.putManifest(destination.repository, child.digest, child);

@@ -93,6 +93,21 @@ describe('referrers between registries without the referrers API (tag schema on 
     expect(writes).toEqual([]);
   });
 
+  it('writes the image by digest before anything refers to it, and its tag last of all', async () => {
+    const { image, sig, att, sbom, vex, sbomSig } = await signedImage(src.url, 'order/app');
+    const from = dstProxy.requests.length;
+    await copyImage(ref(src, 'order/app:v1'), ref(dstProxy, 'order/app:v1'), open);
+    const puts = dstProxy.requests.slice(from).filter((r) => r.method === 'PUT' && r.url.includes('/manifests/')).map((r) => r.url.split('/manifests/')[1]);
+    expect(puts[0]).toBe(image.digest);
+    expect(puts.at(-1)).toBe('v1');
+    expect(puts.slice(1, -1).sort()).toEqual(
+      [sig.tag, att.tag, sbom.digest, vex.digest, sbomSig.digest, tagFor(image.digest), tagFor(sbom.digest)].sort(),
+    );
+    // Each index is written after the referrers it lists.
+    expect(puts.indexOf(tagFor(image.digest))).toBeGreaterThan(Math.max(puts.indexOf(sbom.digest), puts.indexOf(vex.digest)));
+    expect(puts.indexOf(tagFor(sbom.digest))).toBeGreaterThan(puts.indexOf(sbomSig.digest));
+  });
+
   it('merges into the index the destination already has and drops none of its entries', async () => {
     const image = await pushRandomImage(src.url, 'merge/app', 'v1');
     const sbom = await pushArtifact(src.url, 'merge/app', subjectOf(image), SPDX, Buffer.from('{"spdxVersion":"SPDX-2.3"}'));
