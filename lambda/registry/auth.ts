@@ -88,7 +88,7 @@ export class RegistryAuth {
       if (!challenge) throw new RegistryProtocolError(`${this.registry} answered 401 without a WWW-Authenticate challenge`);
       return challenge;
     }
-    throw new RegistryResponseError('GET', url.href, res.status, undefined, 'is this an OCI registry?', undefined, this.registry);
+    throw new RegistryResponseError({ method: 'GET', url: url.href, status: res.status, message: 'is this an OCI registry?', registry: this.registry });
   }
 
   private bearerToken(challenge: Challenge, scopes: readonly string[], credentials?: Credentials): Promise<CachedToken> {
@@ -118,7 +118,7 @@ export class RegistryAuth {
     const res = await sendRequest({ method: 'GET', url, headers, ...this.requestOptions() });
     const body = await readBody(res, TOKEN_BODY_LIMIT, () => new RegistryProtocolError('token response is too large'));
     if (res.status !== 200) {
-      throw new RegistryResponseError('GET', `${url.origin}${url.pathname}`, res.status, undefined, 'token request refused', undefined, this.registry);
+      throw new RegistryResponseError({ method: 'GET', url: `${url.origin}${url.pathname}`, status: res.status, message: 'token request refused', registry: this.registry });
     }
     const parsed = parseTokenResponse(body);
     const lifetimeMs = (parsed.expiresIn ?? DEFAULT_TOKEN_SECONDS) * 1000;

@@ -77,6 +77,13 @@ export class RegistrySession {
 async function responseError(method: string, url: URL, res: HttpResponse, registry: string): Promise<RegistryResponseError> {
   const body = method === 'HEAD' ? Buffer.alloc(0) : await readBody(res, ERROR_BODY_LIMIT, () => new Error('too large')).catch(() => Buffer.alloc(0));
   if (method === 'HEAD') await discardBody(res);
-  const { code, message } = parseErrorBody(body);
-  return new RegistryResponseError(method, url.href, res.status, code, message, parseRetryAfter(header(res, 'retry-after')), registry);
+  const retryAfterMs = parseRetryAfter(header(res, 'retry-after'));
+  return new RegistryResponseError({
+    method,
+    url: url.href,
+    status: res.status,
+    errors: parseErrorBody(body),
+    registry,
+    ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+  });
 }

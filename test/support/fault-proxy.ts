@@ -1,6 +1,7 @@
 // A streaming reverse proxy in front of a registry that injects the failures a mirror
-// must survive (5xx, resets, corrupted or truncated bodies, redirects, slowness) and
-// records what the client sent, so tests can assert on retries and headers.
+// must survive (5xx, resets, corrupted or truncated bodies, redirects, slowness), imitates
+// other registries' quirks (a rewritten status, a dropped or changed header, a rewritten
+// body) and records what the client sent, so tests can assert on retries and headers.
 import {
   createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse,
 } from 'node:http';
@@ -32,6 +33,14 @@ export interface FaultRule {
   delayMs?: number;
   /** Destroy the client socket without answering. */
   resetConnection?: boolean;
+  /** Proxy, but answer this status instead of the upstream's, with its headers and body. */
+  rewriteStatus?: number;
+  /** Proxy, but leave out these response headers (any case). */
+  dropHeaders?: string[];
+  /** Proxy, but set these response headers, replacing the upstream's of the same name. */
+  setHeaders?: Record<string, string>;
+  /** Proxy, but answer this body instead (the upstream's is read whole first; Content-Length follows). */
+  rewriteBody?: (body: Buffer) => Buffer | string;
 }
 
 export interface ProxiedRequest {
@@ -130,7 +139,13 @@ export async function startFaultProxy(upstreamUrl: string, rules: FaultRule[] = 
     });
     req.pipe(upstreamReq);
     upstreamReq.on('response', (upstreamRes) => {
-      res.writeHead(upstreamRes.statusCode ?? 502, responseHeaders(upstreamRes.rawHeaders, upstream.origin, origin));
+      const status = rule?.rewriteStatus ?? upstreamRes.statusCode ?? 502;
+      const headers = rewriteHeaders(responseHeaders(upstreamRes.rawHeaders, upstream.origin, origin), rule);
+      if (rule?.rewriteBody) {
+        void replaceBody(upstreamRes, res, status, headers, rule.rewriteBody);
+        return;
+      }
+      res.writeHead(status, headers);
       pump(upstreamRes, res, rule);
     });
   }
@@ -166,6 +181,32 @@ function pump(from: IncomingMessage, to: ServerResponse, rule: FaultRule | undef
   to.on('drain', () => from.resume());
   from.on('end', () => to.end());
   from.on('error', () => to.destroy());
+}
+
+/** Applies a rule's `dropHeaders` and `setHeaders` to raw `[name, value, ...]` headers. */
+function rewriteHeaders(raw: string[], rule: FaultRule | undefined, extraDrop: readonly string[] = []): string[] {
+  const set = Object.entries(rule?.setHeaders ?? {});
+  const drop = new Set([...(rule?.dropHeaders ?? []), ...extraDrop, ...set.map(([name]) => name)].map((h) => h.toLowerCase()));
+  const out: string[] = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    if (!drop.has((raw[i] as string).toLowerCase())) out.push(raw[i] as string, raw[i + 1] as string);
+  }
+  for (const [name, value] of set) out.push(name, value);
+  return out;
+}
+
+async function replaceBody(
+  from: IncomingMessage,
+  to: ServerResponse,
+  status: number,
+  headers: string[],
+  rewrite: (body: Buffer) => Buffer | string,
+): Promise<void> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of from as AsyncIterable<Buffer>) chunks.push(chunk);
+  const body = Buffer.from(rewrite(Buffer.concat(chunks)));
+  const kept = rewriteHeaders(headers, undefined, ['content-length']);
+  to.writeHead(status, [...kept, 'Content-Length', String(body.length)]).end(body);
 }
 
 function forwardedHeaders(raw: string[], upstreamHost: string): string[] {
