@@ -42,7 +42,8 @@ export async function runMirrorJob(job: MirrorJob, deps: MirrorDependencies, sig
 }
 
 async function refusedByDestination(error: unknown, deps: MirrorDependencies): Promise<boolean> {
-  return error instanceof RegistryResponseError && error.status === 401 && error.registry === (await deps.destination.registry());
+  if (!(error instanceof RegistryResponseError) || error.status !== 401 || error.fromRedirectTarget) return false;
+  return error.registry === (await deps.destination.registry());
 }
 
 async function mirrorOnce(job: MirrorJob, deps: MirrorDependencies, signal: AbortSignal | undefined): Promise<CopySummary> {
@@ -93,6 +94,8 @@ function checkedSource(job: MirrorJob, deps: MirrorDependencies): ImageReference
  */
 function rootRefusal(error: unknown, deps: MirrorDependencies, keyConfigured: boolean): MirrorError | undefined {
   if (!(error instanceof RegistryResponseError) || (error.status !== 401 && error.status !== 403)) return undefined;
+  // S3 or a CDN refusing a pre-signed link Root's registry redirected to says nothing about the key.
+  if (error.fromRedirectTarget) return undefined;
   // By the registry asked, not the URL: with Bearer auth Root's token server may live on another host.
   if (error.registry !== deps.rootRegistryHost) return undefined;
   const user = `user "${deps.rootRegistryUsername}"`;

@@ -8,7 +8,7 @@ import { MANIFEST_ACCEPT, baseMediaType } from './media-types.js';
 import { InvalidReferenceError, isValidDigest, isValidRepository, isValidTag } from './reference.js';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.js';
 import { RegistrySession } from './session.js';
-import { assertSecureUrl, registryBaseUrl } from './scheme.js';
+import { answeredUrl, assertSecureUrl, registryBaseUrl } from './scheme.js';
 import { VerifyingStream, sha256Digest } from './verify-stream.js';
 
 export interface RegistryClientOptions {
@@ -223,7 +223,7 @@ export class RegistryClient {
       if (fallback) return fallback;
       throw new RegistryProtocolError(`${this.registry} answered ${res.status} without a Location header`);
     }
-    const url = new URL(value, this.baseUrl);
+    const url = answeredUrl(this.registry, `Location header of its ${res.status} upload answer`, value, this.baseUrl);
     assertSecureUrl(url, 'upload location', this.baseUrl);
     return url;
   }

@@ -1,6 +1,6 @@
 import { MirrorError, type FailureClass } from '../errors.js';
 import type { RegistryErrorEntry } from './error-body.js';
-import { responseFailureClass } from './retryable.js';
+import { REDIRECT_TARGET_TRANSIENT_STATUSES, responseFailureClass } from './retryable.js';
 
 /** What a registry's error answer says, as `RegistryResponseError` is built from it. */
 export interface RegistryResponseErrorOptions {
@@ -16,6 +16,8 @@ export interface RegistryResponseErrorOptions {
   readonly retryAfterMs?: number;
   /** The registry asked (`host[:port]`); the URL's host when absent. */
   readonly registry?: string;
+  /** The answer came from the host the registry redirected to (S3, a CDN), not from the registry. */
+  readonly fromRedirectTarget?: boolean;
 }
 
 /** An error answer from a registry, with the spec's `errors[{code,message}]` when it sent them. */
@@ -28,6 +30,8 @@ export class RegistryResponseError extends MirrorError {
   readonly registryCodes: readonly string[];
   /** How long the registry asked us to wait before trying again, when it said. */
   readonly retryAfterMs: number | undefined;
+  /** The answer came from the host the registry redirected to: a refusal there is not the registry's. */
+  readonly fromRedirectTarget: boolean;
 
   /** The request URL without its query. */
   readonly url: string;
@@ -41,10 +45,13 @@ export class RegistryResponseError extends MirrorError {
     const errors = options.errors ?? [];
     const registryCodes = errors.map((entry) => entry.code ?? '');
     const registryCode = errors[0]?.code;
+    const fromRedirectTarget = options.fromRedirectTarget === true;
+    const refusedByRedirectTarget = fromRedirectTarget && REDIRECT_TARGET_TRANSIENT_STATUSES.has(options.status);
     super(describe(options, errors), {
-      code: registryCode ?? `HTTP_${options.status}`,
-      failureClass: responseFailureClass(options.status, registryCodes),
+      code: refusedByRedirectTarget ? 'REDIRECT_TARGET_REFUSED' : registryCode ?? `HTTP_${options.status}`,
+      failureClass: responseFailureClass(options.status, registryCodes, fromRedirectTarget),
     });
+    this.fromRedirectTarget = fromRedirectTarget;
     this.method = options.method;
     // Pre-signed and upload URLs carry credentials in their query: keep it off the error object too.
     this.url = options.url.split('?')[0] ?? options.url;
@@ -59,7 +66,16 @@ export class RegistryResponseError extends MirrorError {
 function describe(options: RegistryResponseErrorOptions, errors: readonly RegistryErrorEntry[]): string {
   const entries = errors.map(({ code, message }) => (code ? `${code}${message ? `: ${message}` : ''}` : message ?? '')).filter((e) => e !== '');
   const detail = entries.length > 0 ? entries.join('; ') : options.message ?? '';
-  return `${options.method} ${redactQuery(options.url)} answered ${options.status}${detail ? ` (${detail})` : ''}${hint(options.status)}`;
+  const why = options.fromRedirectTarget ? redirectTargetHint(options) : hint(options.status);
+  return `${options.method} ${redactQuery(options.url)} answered ${options.status}${detail ? ` (${detail})` : ''}${why}`;
+}
+
+function redirectTargetHint(options: RegistryResponseErrorOptions): string {
+  const registry = options.registry ?? 'the registry';
+  if (REDIRECT_TARGET_TRANSIENT_STATUSES.has(options.status)) {
+    return `: the storage ${registry} redirected to refused the link (a pre-signed URL that expired?); a fresh one is asked for`;
+  }
+  return `: answered by the storage ${registry} redirected to`;
 }
 
 function hint(status: number): string {

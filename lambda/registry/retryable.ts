@@ -23,9 +23,20 @@ export const TRANSIENT_REGISTRY_CODES: ReadonlySet<string> = new Set([
   'UNAVAILABLE',
 ]);
 
-/** Whether an error answer can succeed when the operation is tried again. */
-export function responseFailureClass(status: number, registryCodes: readonly string[] = []): FailureClass {
+/**
+ * Refusals from the host a registry redirected us to (S3, a CDN) rather than from the registry:
+ * an expired pre-signed URL, not a verdict on our credentials. Asking the registry again gets a
+ * fresh redirect.
+ */
+export const REDIRECT_TARGET_TRANSIENT_STATUSES: ReadonlySet<number> = new Set([401, 403]);
+
+/**
+ * Whether an error answer can succeed when the operation is tried again. `fromRedirectTarget`:
+ * the answer came from the host a registry redirected to, not from the registry itself.
+ */
+export function responseFailureClass(status: number, registryCodes: readonly string[] = [], fromRedirectTarget = false): FailureClass {
   if (TRANSIENT_STATUSES.has(status)) return 'transient';
+  if (fromRedirectTarget && REDIRECT_TARGET_TRANSIENT_STATUSES.has(status)) return 'transient';
   if (registryCodes.length > 0 && registryCodes.every((code) => TRANSIENT_REGISTRY_CODES.has(code))) return 'transient';
   return 'permanent';
 }
