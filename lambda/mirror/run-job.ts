@@ -6,8 +6,10 @@ import { copyImage, type CopySummary } from '../registry/copy.js';
 import { RegistryResponseError } from '../registry/errors.js';
 import { isValidRepository, parseReference, type ImageReference } from '../registry/reference.js';
 import type { RetryPolicy } from '../registry/retry.js';
+import type { RegistryRetry } from '../registry/client.js';
 import type { Destination } from './destination.js';
 import type { MirrorJob } from './job.js';
+import { reportRetries } from './retry-report.js';
 
 const ROOT_CREDENTIALS_REJECTED = 'ROOT_CREDENTIALS_REJECTED';
 
@@ -19,6 +21,8 @@ export interface MirrorDependencies {
   readonly rootApiKey: SecretCache;
   readonly destination: Destination;
   readonly retry?: RetryPolicy;
+  /** Told of each registry retry; by default logged at DEBUG and counted (`RegistryRetries`). */
+  readonly onRetry?: (retry: RegistryRetry) => void;
 }
 
 /**
@@ -62,6 +66,7 @@ async function mirrorOnce(job: MirrorJob, deps: MirrorDependencies, signal: Abor
       beforeDestination: () => untilAborted(deps.destination.prepare(job.destinationRepository), signal),
       ...(job.platform ? { platform: job.platform } : {}),
       ...(deps.retry ? { retry: deps.retry } : {}),
+      onRetry: deps.onRetry ?? reportRetries(job),
       ...(signal ? { signal } : {}),
       // Root may announce a newer digest for the tag before an older event is retried.
       tagOnlyIfSourceTagCurrent: true,
