@@ -140,6 +140,7 @@ function parseTokenResponse(body: Buffer, registry: string): { token: string; ex
     throw new RegistryProtocolError(`the token server of ${registry} answered with invalid JSON`);
   }
   const record = (typeof json === 'object' && json !== null ? json : {}) as Record<string, unknown>;
+  // Quirk tokenAsAccessToken (quirks.ts).
   const field = typeof record.token === 'string' && record.token ? 'token' : 'access_token';
   const token = record[field];
   if (typeof token !== 'string' || token === '') throw new RegistryProtocolError(`the token server of ${registry} answered without a token`);

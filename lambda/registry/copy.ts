@@ -95,6 +95,7 @@ export async function copyImage(source: ImageReference, destination: ImageRefere
   };
 
   await options.beforeDestination?.();
+  // Quirk immutableTagRefusesSameDigest (quirks.ts): read the tag before pushing to it.
   const current = await dst.headManifest(destination.repository, reference);
   if (current?.digest === target.digest) {
     return { ...base, upToDate: true, manifests: 0, blobsCopied: 0, blobsSkipped: 0, blobsMounted: 0, bytesCopied: 0, durationMs: Date.now() - started };

@@ -42,6 +42,7 @@ export class RegistrySession {
     let url = request.url;
     let reauthenticated = false;
     for (let hop = 0; ; ) {
+      // Quirk blobRedirectRefusesAuthorization (quirks.ts): credentials for the registry's origin only.
       const sameOrigin = url.origin === this.baseUrl.origin;
       const authorization = sameOrigin ? await this.auth.authorization(request.scopes) : undefined;
       const headers = { ...request.headers, ...(authorization ? { authorization } : {}) };

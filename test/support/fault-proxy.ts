@@ -13,6 +13,8 @@ export interface FaultRule {
   method?: string;
   /** Tested against the path and query, e.g. `/\/blobs\/sha256:/`. */
   path: RegExp;
+  /** Fires only on requests this accepts too, e.g. those carrying an `Authorization` header. */
+  when?: (request: ProxiedRequest) => boolean;
   /** How many matching requests the rule fires on (default: every one). */
   times?: number;
   /** Answer this status instead of proxying. */
@@ -158,7 +160,7 @@ export async function startFaultProxy(upstreamUrl: string, rules: FaultRule[] = 
 function matches(rule: FaultRule, request: ProxiedRequest): boolean {
   if (rule.method !== undefined && rule.method.toUpperCase() !== request.method) return false;
   rule.path.lastIndex = 0; // a /g or /y regex would otherwise match only every other time
-  return rule.path.test(request.url);
+  return rule.path.test(request.url) && (rule.when?.(request) ?? true);
 }
 
 /** Copies the body with backpressure, applying a rule's corruption or truncation on the way. */
