@@ -1,6 +1,6 @@
 import { EcrRepository } from '@cdktf/provider-aws/lib/ecr-repository/index.js';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider/index.js';
-import { LocalBackend, TerraformStack } from 'cdktf';
+import { Fn, LocalBackend, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { mirrorAlarms } from './alarms.js';
 import type { LambdaBundle } from './bundle.js';
@@ -66,6 +66,7 @@ export class MirrorStack extends TerraformStack {
       queueUrl: queue.url,
       deadLetterQueueUrl: deadLetterQueue.url,
       logLevel: vars.logLevel.stringValue,
+      propagateBasePolicies: Fn.tostring(vars.propagateBasePolicies.booleanValue),
     });
     const fn = mirrorFunction(this, { bundle: props.bundle, access, logGroup, environment, vars });
     const url = webhookUrl(this, fn);

@@ -39,6 +39,7 @@ describe('variables', () => {
       root_api_key: { type: 'string' },
       allowed_repos: { type: 'list(string)', default: [] },
       image_tag_mutability: { type: 'string', default: 'MUTABLE' },
+      propagate_base_policies: { type: 'bool', default: true },
       log_retention_days: { type: 'number', default: 14 },
       log_level: { type: 'string', default: 'INFO' },
       lambda_memory_mb: { type: 'number', default: 1024 },

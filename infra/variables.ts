@@ -43,6 +43,7 @@ export interface Variables {
   readonly rootApiKey: TerraformVariable;
   readonly allowedRepos: TerraformVariable;
   readonly imageTagMutability: TerraformVariable;
+  readonly propagateBasePolicies: TerraformVariable;
   readonly logRetentionDays: TerraformVariable;
   readonly logLevel: TerraformVariable;
   readonly lambdaMemoryMb: TerraformVariable;
@@ -128,6 +129,15 @@ export function defineVariables(scope: Construct): Variables {
       nullable: false,
       description: 'Tag mutability of the base repository, copied to every mirrored repository. IMMUTABLE refuses to move a tag to a new digest.',
       validation: [{ condition: hcl('contains(["MUTABLE", "IMMUTABLE"], var.image_tag_mutability)'), errorMessage: 'image_tag_mutability must be MUTABLE or IMMUTABLE.' }],
+    }),
+    propagateBasePolicies: new TerraformVariable(scope, 'propagate_base_policies', {
+      type: 'bool',
+      default: true,
+      nullable: false,
+      description:
+        'Bring the repository policy and lifecycle policy of every mirrored repository up to the base repository\'s when they change there. ' +
+        'A mirrored repository\'s policy changed by hand is never overwritten: it is logged as drift and counted in the PolicyDrift metric. ' +
+        'false = copy the policies only when a repository is created.',
     }),
     logRetentionDays: new TerraformVariable(scope, 'log_retention_days', {
       type: 'number',

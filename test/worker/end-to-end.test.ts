@@ -3,7 +3,8 @@
 // event, and the image in the ECR-like destination in a repository carrying the base's policies.
 import type { LambdaFunctionURLResult, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { POLICIES_TAG_KEY } from '../../lambda/ecr/marker.js';
+import { formatMarker, POLICIES_TAG_KEY } from '../../lambda/ecr/marker.js';
+import { fingerprints } from '../../lambda/ecr/policies.js';
 import { decodeJob } from '../../lambda/queue/job-message.js';
 import { SECRET, rootEvent, signedRequest } from '../intake/signed-request.js';
 import { BASE, BASE_SETTINGS, LIFECYCLE, POLICY, ROOT_AUTH, mirroredDigest, pushSource, seedBase, useWorld } from './fixtures.js';
@@ -74,7 +75,7 @@ describe('end to end through the Lambda handler', () => {
       ...BASE_SETTINGS,
       policyText: POLICY,
       lifecyclePolicyText: LIFECYCLE,
-      tags: { [POLICIES_TAG_KEY]: 'copied' },
+      tags: { [POLICIES_TAG_KEY]: formatMarker(fingerprints({ repositoryPolicy: POLICY, lifecyclePolicy: LIFECYCLE })) },
     });
     expect(world.sqs.queued()).toBe(0);
     expect(world.sqs.deadLettered()).toEqual([]);
