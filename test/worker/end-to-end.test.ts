@@ -82,7 +82,8 @@ describe('end to end through the Lambda handler', () => {
     expect(world.aws.secrets.callsTo('GetSecretValue')).toHaveLength(1);
     expect(world.output.logsAt('INFO').find((l) => l.message === 'image mirrored')).toMatchObject({
       digest: image.digest,
-      platform: 'linux/amd64',
+      platform: 'all',
+      remediated_platform: 'linux/amd64',
       destination: `${BASE}/library/nginx:1.25.4-root`,
       blobs_copied: image.blobs.size,
     });
