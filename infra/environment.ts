@@ -25,6 +25,8 @@ export interface EnvironmentInputs {
   readonly deadLetterQueueUrl: string;
   readonly logLevel: string;
   readonly copyReferrers: string;
+  /** `true` or `false`, as Terraform renders the bool variable. */
+  readonly propagateBasePolicies: string;
 }
 
 /**
@@ -44,6 +46,7 @@ export function functionEnvironment(inputs: EnvironmentInputs): Record<Exclude<E
     [ENV.queueUrl]: inputs.queueUrl,
     [ENV.dlqUrl]: inputs.deadLetterQueueUrl,
     [ENV.copyReferrers]: inputs.copyReferrers,
+    [ENV.propagateBasePolicies]: inputs.propagateBasePolicies,
     POWERTOOLS_LOG_LEVEL: inputs.logLevel,
     POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
     POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,

@@ -11,6 +11,7 @@ import { functionRole } from './iam.js';
 import { STATE_PATH } from './names.js';
 import { mirrorOutputs } from './outputs.js';
 import { mirrorQueues } from './queue.js';
+import { applyTimeReconcile, reconcileSchedule } from './reconcile.js';
 import { mirrorSecrets } from './secrets.js';
 import { defineVariables } from './variables.js';
 
@@ -67,10 +68,13 @@ export class MirrorStack extends TerraformStack {
       deadLetterQueueUrl: deadLetterQueue.url,
       logLevel: vars.logLevel.stringValue,
       copyReferrers: Fn.tostring(vars.copyReferrers.booleanValue),
+      propagateBasePolicies: Fn.tostring(vars.propagateBasePolicies.booleanValue),
     });
     const fn = mirrorFunction(this, { bundle: props.bundle, access, logGroup, environment, vars });
     const url = webhookUrl(this, fn);
-    queueTrigger(this, fn, queue, access);
+    const trigger = queueTrigger(this, fn, queue, access);
+    reconcileSchedule(this, fn);
+    applyTimeReconcile(this, fn, [access.policy, trigger, ...secrets.versions]);
 
     const { alarms } = mirrorAlarms(this, { functionName: fn.functionName, deadLetterQueueName: deadLetterQueue.name });
     const dashboard = mirrorDashboard(this, {

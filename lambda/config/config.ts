@@ -21,6 +21,11 @@ export interface Config {
   readonly dlqUrl?: string;
   /** Copy each image's signatures, attestations, SBOMs and other referrers with it (COPY_REFERRERS, default true). */
   readonly copyReferrers: boolean;
+  /**
+   * Bring mirrored repositories' policies up to the base repository's when they still hold
+   * what we last copied (lambda/ecr/propagate-policies.ts). Default true; `false` turns it off.
+   */
+  readonly propagateBasePolicies: boolean;
 }
 
 export const DEFAULTS = {
@@ -67,6 +72,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const copyReferrers = parseBoolean(read(ENV.copyReferrers), true);
   if (copyReferrers === undefined) problems.push(`${ENV.copyReferrers} must be true or false, not "${read(ENV.copyReferrers)}"`);
+  const propagate = read(ENV.propagateBasePolicies)?.toLowerCase() ?? 'true';
+  if (propagate !== 'true' && propagate !== 'false') problems.push(`${ENV.propagateBasePolicies} must be true or false, not "${propagate}"`);
   const webhookSecret = secret(ENV.webhookSecret, ENV.webhookSecretArn);
   const rootApiKey = secret(ENV.rootApiKey, ENV.rootApiKeyArn);
   if (problems.length > 0) throw new ConfigError(problems);
@@ -82,6 +89,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...(queueUrl ? { queueUrl } : {}),
     ...(dlqUrl ? { dlqUrl } : {}),
     copyReferrers: copyReferrers ?? true,
+    propagateBasePolicies: propagate !== 'false',
   };
 }
 

@@ -15,6 +15,7 @@ export const ENV = {
   queueUrl: 'QUEUE_URL',
   dlqUrl: 'DLQ_URL',
   copyReferrers: 'COPY_REFERRERS',
+  propagateBasePolicies: 'PROPAGATE_BASE_POLICIES',
 } as const;
 
 export type EnvName = (typeof ENV)[keyof typeof ENV];

@@ -122,6 +122,8 @@ export interface WorkerOptions {
   readonly now?: () => number;
   /** Whether the worker copies referrers (COPY_REFERRERS); default true, as deployed. */
   readonly copyReferrers?: boolean;
+  /** PROPAGATE_BASE_POLICIES; on by default as in the deployed function. */
+  readonly propagateBasePolicies?: boolean;
 }
 
 /**
@@ -130,7 +132,7 @@ export interface WorkerOptions {
  */
 export function createWorker(world: World, options: WorkerOptions = {}) {
   const rootApiKey = new SecretCache(options.rootApiKey ?? { kind: 'value', value: ROOT_AUTH.password }, new SecretsProvider(), options.now);
-  const destination = ecrDestination(BASE, new ECRClient({}));
+  const destination = ecrDestination(BASE, new ECRClient({}), { propagateBasePolicies: options.propagateBasePolicies ?? true });
   return createSqsHandler({
     mirror: (job, signal) =>
       runMirrorJob(
