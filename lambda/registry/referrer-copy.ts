@@ -153,11 +153,9 @@ export class ReferrerCopy {
     try {
       const manifest = await src.getManifest(source.repository, referrer.digest);
       const facts = referrerFacts(manifest);
-      const known = {
-        ...base,
-        mediaType: manifest.mediaType,
-        ...(facts.descriptor.artifactType ? { artifactType: facts.descriptor.artifactType } : {}),
-      };
+      // A cosign attachment is named by its tag; its config's media type would say nothing.
+      const artifactType = referrer.via === 'cosign-tag' ? undefined : facts.descriptor.artifactType;
+      const known = { ...base, mediaType: manifest.mediaType, ...(artifactType ? { artifactType } : {}) };
       const listing = (processed?: boolean): Listing | undefined =>
         referrer.via === 'cosign-tag' ? undefined : { subject: referrer.subject, descriptor: facts.descriptor, ...(processed === undefined ? {} : { processed }) };
       const reference = referrer.tag ?? referrer.digest;
