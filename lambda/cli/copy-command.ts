@@ -50,6 +50,9 @@ export async function copyCommand(args: string[]): Promise<void> {
   for (const refused of summary.referrers?.items.filter((item) => item.outcome === 'refused') ?? []) {
     process.stderr.write(`warning: referrer ${refused.tag ?? refused.digest} of ${refused.subject} not copied: ${refused.reason ?? refused.code ?? 'refused'}\n`);
   }
+  for (const failure of summary.referrers?.unlisted ?? []) {
+    process.stderr.write(`warning: the referrers of ${failure.subject} could not be listed: ${failure.reason}\n`);
+  }
 }
 
 function describeReferrers(referrers: ReferrersSummary): string {

@@ -155,6 +155,14 @@ function logRefusedReferrers(summary: CopySummary, log: typeof logger): void {
       error: referrer.reason,
     });
   }
+  for (const failure of summary.referrers?.unlisted ?? []) {
+    log.warn('the source would not list the referrers of a manifest; the image is mirrored without them', {
+      digest: summary.digest,
+      subject: failure.subject,
+      code: failure.code,
+      error: failure.reason,
+    });
+  }
 }
 
 function recordSuccess(summary: CopySummary): void {

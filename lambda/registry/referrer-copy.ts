@@ -8,7 +8,7 @@ import type { Descriptor, Manifest } from './manifest.js';
 import { MEDIA_TYPES } from './media-types.js';
 import type { ImageReference } from './reference.js';
 import { sha256Digest } from './verify-stream.js';
-import { ReferrerDiscovery, type FoundReferrer, type ReferrerSource } from './referrers.js';
+import { ReferrerDiscovery, type FoundReferrer, type ReferrerSource, type SubjectReferrers } from './referrers.js';
 import {
   mergeReferrers, parseReferrersList, referrerFacts, referrersTag, serializeReferrersList, type ReferrerDescriptor,
 } from './referrers-index.js';
@@ -48,6 +48,15 @@ export interface ReferrersSummary {
   /** Referrers tag schema indexes written at the destination. */
   readonly indexesWritten: number;
   readonly items: readonly ReferrerEntry[];
+  /** Manifests whose referrers the source would not list (an invalid referrers list, say): nothing was copied for them. */
+  readonly unlisted?: readonly UnlistedSubject[];
+}
+
+export interface UnlistedSubject {
+  readonly subject: string;
+  readonly depth: number;
+  readonly reason: string;
+  readonly code: string;
 }
 
 export interface ReferrerCopyEnds {
@@ -105,9 +114,10 @@ export class ReferrerCopy {
     const seen = new Set<string>();
     const results: Copied[] = [];
     const sourceIndexes = new Map<string, Manifest>();
+    const unlisted: UnlistedSubject[] = [];
     let level = [...new Set(subjects)];
     for (let depth = 1; depth <= (this.ends.maxDepth ?? MAX_REFERRER_DEPTH) && level.length > 0; depth++) {
-      const found = await settled(level.map((subject) => this.limit(() => this.discovery.find(subject))));
+      const found = await settled(level.map((subject) => this.limit(() => this.find(subject, depth, unlisted))));
       const candidates: FoundReferrer[] = [];
       for (const listed of found) {
         if (listed.tagSchemaIndex) sourceIndexes.set(listed.subject, listed.tagSchemaIndex);
@@ -136,7 +146,19 @@ export class ReferrerCopy {
       ...(indexes.mode ? { destinationIndex: indexes.mode } : {}),
       indexesWritten: indexes.written,
       items,
+      ...(unlisted.length > 0 ? { unlisted } : {}),
     };
+  }
+
+  /** A source that will not list one manifest's referrers costs that manifest's referrers, not the image. */
+  private async find(subject: string, depth: number, unlisted: UnlistedSubject[]): Promise<SubjectReferrers> {
+    try {
+      return await this.discovery.find(subject);
+    } catch (error) {
+      if (!isRefusal(error)) throw error;
+      unlisted.push({ subject, depth, reason: errorMessage(error), code: (error as MirrorError).code });
+      return { subject, referrers: [] };
+    }
   }
 
   private async copyOne(referrer: FoundReferrer, depth: number): Promise<Copied> {

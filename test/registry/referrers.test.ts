@@ -229,6 +229,18 @@ describe('a referrer the destination refuses', () => {
   });
 });
 
+describe('a source that will not list referrers', () => {
+  it('mirrors the image and reports the manifest whose referrers it could not read', async () => {
+    const image = await pushRandomImage(srcProxy.url, 'garbled/app', 'v1');
+    srcProxy.rules = [{ method: 'GET', path: /\/referrers\//, status: 200, body: '<html>not an index</html>' }];
+    const summary = await copyImage(ref(srcProxy, 'garbled/app:v1'), ref(dst, 'garbled/app:v1'), open);
+    expect((await fetchManifest(dst.url, 'garbled/app', 'v1')).digest).toBe(image.digest);
+    expect(summary.referrers?.unlisted).toEqual([
+      { subject: image.digest, depth: 1, code: 'MANIFEST_INVALID', reason: expect.stringMatching(/not valid JSON/) as unknown as string },
+    ]);
+  });
+});
+
 describe('transient failures while copying referrers', () => {
   it('retries them like any other request', async () => {
     const { vex } = await signedImage(src.url, 'flaky/app');
