@@ -24,7 +24,8 @@ export interface MirrorDependencies {
 }
 
 /**
- * Mirrors one image: resolves the source, prepares the destination repository, then copies.
+ * Mirrors one image: resolves the source, prepares the destination repository, then copies
+ * what Root's tag names, whole (job.platform is not a filter: see MirrorJob).
  * The Root API key is offered to the Root registry host and nowhere else.
  */
 export async function runMirrorJob(job: MirrorJob, deps: MirrorDependencies, signal?: AbortSignal): Promise<CopySummary> {
@@ -62,11 +63,12 @@ async function mirrorOnce(job: MirrorJob, deps: MirrorDependencies, signal: Abor
       destinationCredentials: deps.destination.credentials,
       // Only once the source image is known to exist: a wrong tag must not leave an empty repository behind.
       beforeDestination: () => untilAborted(deps.destination.prepare(job.destinationRepository), signal),
-      ...(job.platform ? { platform: job.platform } : {}),
       ...(deps.retry ? { retry: deps.retry } : {}),
       onRetry: deps.onRetry ?? reportRetries(job),
       ...(signal ? { signal } : {}),
       // Root may announce a newer digest for the tag before an older event is retried.
+      // No platform: the event's arch says what Root remediated, and the tag keeps naming
+      // what Root's tag names, the whole index for a multi-arch tag.
       tagOnlyIfSourceTagCurrent: true,
     });
   } catch (error) {

@@ -3,6 +3,7 @@ import { BlobTransfer, transferAll, type BlobOutcome } from './blob-transfer.js'
 import { RegistryClient, type RegistryRetry } from './client.js';
 import { resolveCopySettings } from './copy-settings.js';
 import type { CredentialProvider } from './credentials.js';
+import type { Manifest } from './manifest.js';
 import { collectTree, selectPlatform } from './manifest-tree.js';
 import { formatPlatform, parsePlatform, type Platform } from './platform.js';
 import { formatReference, manifestReference, type ImageReference } from './reference.js';
@@ -13,7 +14,10 @@ export type { BlobOutcome } from './blob-transfer.js';
 export interface CopyOptions {
   readonly sourceCredentials: CredentialProvider;
   readonly destinationCredentials: CredentialProvider;
-  /** Copy only this platform's manifest (`linux/arm64/v8`) and point the destination tag at it. */
+  /**
+   * Copy only this platform's manifest (`linux/arm64/v8`) and point the destination tag at it
+   * (the CLI's `copy --platform`). Without it the whole image the source names is copied.
+   */
   readonly platform?: string | Platform;
   /** Blobs transferred at once. */
   readonly concurrency?: number;
@@ -34,7 +38,8 @@ export interface CopyOptions {
   /**
    * For a source naming a tag and a pinned digest: when its tag has moved on to another
    * digest since, copy by digest only and leave the destination tag alone, so a late or
-   * retried older event never rolls the tag back to an older image.
+   * retried older event never rolls the tag back to an older image. When the tag names an
+   * index that lists the pinned manifest, the destination tag gets that index, whole.
    */
   readonly tagOnlyIfSourceTagCurrent?: boolean;
 }
@@ -83,9 +88,13 @@ export async function copyImage(source: ImageReference, destination: ImageRefere
   const dst = new RegistryClient(destination.registry, { credentials: options.destinationCredentials, actions: 'pull,push', ...common });
   const wanted = typeof options.platform === 'string' ? parsePlatform(options.platform) : options.platform;
 
-  const root = await src.getManifest(source.repository, manifestReference(source));
+  const pinned = await src.getManifest(source.repository, manifestReference(source));
+  const sourceTag = destination.tag !== undefined && options.tagOnlyIfSourceTagCurrent ? await sourceTagState(src, source) : { current: true };
+  const tagged = destination.tag !== undefined && sourceTag.current;
+  // The destination tag names what the source tag names: a pinned platform manifest of a
+  // multi-arch tag brings the whole index (which holds it), unless a platform was asked for.
+  const root = !wanted && sourceTag.index ? sourceTag.index : pinned;
   const target = wanted ? await selectPlatform(src, source, root, wanted) : root;
-  const tagged = destination.tag !== undefined && (options.tagOnlyIfSourceTagCurrent ? await sourceTagIsCurrent(src, source) : true);
   const reference = tagged && destination.tag ? destination.tag : target.digest;
   const base = {
     source: formatReference(source),
@@ -137,15 +146,24 @@ export async function copyImage(source: ImageReference, destination: ImageRefere
   };
 }
 
+interface SourceTagState {
+  /** The source tag still names the pinned digest, or an index listing it (always, when nothing is pinned). */
+  readonly current: boolean;
+  /** The index the source tag names when the pinned digest is one of its platforms' manifests. */
+  readonly index?: Manifest;
+}
+
 /**
- * Whether the source's tag still names its pinned digest (always, when nothing is pinned):
- * the tag's own digest, or one platform's manifest in the index the tag names, since an
- * event for one architecture may pin that architecture's digest under a multi-arch tag.
+ * Whether the source's tag still names its pinned digest: the tag's own digest, or one
+ * platform's manifest in the index the tag names, since an event for one architecture may
+ * pin that architecture's digest under a multi-arch tag.
  */
-async function sourceTagIsCurrent(src: RegistryClient, source: ImageReference): Promise<boolean> {
-  if (!source.tag || !source.digest) return true;
+async function sourceTagState(src: RegistryClient, source: ImageReference): Promise<SourceTagState> {
+  if (!source.tag || !source.digest) return { current: true };
   const head = await src.headManifest(source.repository, source.tag);
-  if (!head || head.digest === source.digest) return head !== undefined;
+  if (!head) return { current: false };
+  if (head.digest === source.digest) return { current: true };
   const tagged = await src.getManifest(source.repository, head.digest);
-  return tagged.kind === 'index' && tagged.manifests.some((child) => child.digest === source.digest);
+  const listsPinned = tagged.kind === 'index' && tagged.manifests.some((child) => child.digest === source.digest);
+  return listsPinned ? { current: true, index: tagged } : { current: false };
 }
