@@ -2,7 +2,7 @@
 // invocation keyed on allowed_repos, and the least permission EventBridge needs.
 import { describe, expect, it } from 'vitest';
 import { RECONCILE_PERMISSION_SID, RECONCILE_RULE_NAME } from './reconcile.js';
-import { resource, resourcesOf, synthesized, type Block } from './test-support.js';
+import { resource, resourcesOf, synthesized, type Block } from '../test/infra/test-support.js';
 import { ALLOWED_REPO_PATTERN, RECONCILE_SCHEDULE_PATTERN } from './variables.js';
 
 const SCHEDULED = ['aws_cloudwatch_event_rule.reconcile', 'aws_cloudwatch_event_target.reconcile_schedule_target', 'aws_lambda_permission.reconcile_schedule_invoke'];
