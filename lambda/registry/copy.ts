@@ -1,6 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import { BlobTransfer, transferAll, type BlobOutcome } from './blob-transfer.js';
-import { RegistryClient } from './client.js';
+import { RegistryClient, type RegistryRetry } from './client.js';
 import type { CredentialProvider } from './credentials.js';
 import type { Manifest } from './manifest.js';
 import { collectTree, selectPlatform } from './manifest-tree.js';
@@ -25,6 +25,8 @@ export interface CopyOptions {
   /** Other repositories on the destination registry that may hold the blobs, tried as mount sources. */
   readonly mountFrom?: readonly string[];
   readonly onProgress?: (event: CopyProgress) => void;
+  /** Told of each registry request retried, before the wait (for logs and metrics). */
+  readonly onRetry?: (retry: RegistryRetry) => void;
   /**
    * Runs once the source manifest is known to exist and before the destination is
    * touched, e.g. to create the destination repository only for an image that exists.
@@ -78,6 +80,7 @@ export async function copyImage(source: ImageReference, destination: ImageRefere
     ...(options.retry ? { retry: options.retry } : {}),
     ...(options.idleTimeoutMs ? { idleTimeoutMs: options.idleTimeoutMs } : {}),
     ...(signal ? { signal } : {}),
+    ...(options.onRetry ? { onRetry: options.onRetry } : {}),
   };
   const src = new RegistryClient(source.registry, { credentials: options.sourceCredentials, actions: 'pull', ...common });
   const dst = new RegistryClient(destination.registry, { credentials: options.destinationCredentials, actions: 'pull,push', ...common });
@@ -101,6 +104,7 @@ export async function copyImage(source: ImageReference, destination: ImageRefere
   };
 
   await options.beforeDestination?.();
+  // Quirk immutableTagRefusesSameDigest (quirks.ts): read the tag before pushing to it.
   const current = await dst.headManifest(destination.repository, reference);
   if (current?.digest === target.digest) {
     return { ...base, upToDate: true, manifests: 0, blobsCopied: 0, blobsSkipped: 0, blobsMounted: 0, bytesCopied: 0, durationMs: Date.now() - started };
