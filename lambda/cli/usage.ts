@@ -1,3 +1,5 @@
+import { DEFAULT_COPY_CONCURRENCY } from '../registry/copy-settings.js';
+
 export const USAGE = `root-ecr-mirror: copy container images between registries, and run the webhook intake locally.
 
 Usage:
@@ -12,7 +14,7 @@ copy
                   python:3 mean docker.io/library/python:3. A DST without tag takes SRC's tag.
   --platform P    copy only platform P (e.g. linux/amd64, linux/arm64/v8); DST's tag points at it.
   --json          print the summary as one JSON object on stdout.
-  --concurrency N blobs transferred at once (default 4).
+  --concurrency N blobs transferred at once (default ${DEFAULT_COPY_CONCURRENCY}).
   --no-referrers  copy the image alone. By default its signatures, attestations, SBOMs and VEX
                   (OCI referrers and cosign's sha256-<digest>.sig/.att/.sbom tags) come with it,
                   before DST's tag moves; --json lists each under "referrers".
