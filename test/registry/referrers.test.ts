@@ -7,7 +7,7 @@ import { copyImage, type CopyOptions, type CopySummary } from '../../lambda/regi
 import { MirrorError } from '../../lambda/errors.js';
 import { parseReference } from '../../lambda/registry/reference.js';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
-import { fetchManifest, manifestExists, pushMultiArchImage, pushRandomImage, type PushedImage } from '../support/images.js';
+import { fetchManifest, manifestExists, pushManifest, pushMultiArchImage, pushRandomImage, type PushedImage } from '../support/images.js';
 import {
   fetchReferrersIndex, listedDigests, pushArtifact, pushCosignAttachment, tagFor, type PushedReferrer, type Subject,
 } from '../support/referrer-fixtures.js';
@@ -216,6 +216,36 @@ describe('a referrer the destination refuses', () => {
     expect(item(summary, sbomSig.digest)).toBeUndefined();
     expect(listedDigests(await fetchReferrersIndex(dst.url, 'refused/app', image.digest))).toEqual([vex.digest]);
     expect((await fetchManifest(dst.url, 'refused/app', sig.tag!)).digest).toBe(sig.digest);
+  });
+
+  it('mirrors a multi-arch index whose attestation (subject: the index) the destination answers 405', async () => {
+    const index = await pushMultiArchImage(src.url, 'refused/index', 'v1', { platforms: ['linux/amd64', 'linux/arm64/v8'] });
+    const subject = { mediaType: index.mediaType, digest: index.digest, size: index.manifestBytes.length };
+    const vex = await pushArtifact(src.url, 'refused/index', subject, OPENVEX, Buffer.from('{"statements":[]}'));
+    const sig = await pushCosignAttachment(src.url, 'refused/index', index.digest, 'sig');
+    dstProxy.rules = [{ method: 'PUT', path: new RegExp(`/manifests/${vex.digest}$`), status: 405, body: '{"errors":[{"code":"UNSUPPORTED","message":"subject is an index"}]}' }];
+    const summary = await copyImage(ref(src, 'refused/index:v1'), ref(dstProxy, 'refused/index:v1'), open);
+    expect((await fetchManifest(dst.url, 'refused/index', 'v1')).digest).toBe(index.digest);
+    expect(summary.referrers).toMatchObject({ copied: 1, refused: 1 });
+    expect(item(summary, vex.digest)).toMatchObject({ subject: index.digest, outcome: 'refused', code: 'UNSUPPORTED' });
+    expect(item(summary, sig.digest)).toMatchObject({ outcome: 'copied' });
+    // Nothing to list: the only referrer with a subject was refused.
+    expect(await fetchReferrersIndex(dst.url, 'refused/index', index.digest)).toBeUndefined();
+  });
+
+  it('moves a cosign tag on when the source has added a signature to it', async () => {
+    const image = await pushRandomImage(src.url, 'resigned/app', 'v1');
+    const first = await pushCosignAttachment(src.url, 'resigned/app', image.digest, 'sig');
+    await copyImage(ref(src, 'resigned/app:v1'), ref(dst, 'resigned/app:v1'), open);
+    // cosign appends a layer to the same tag's manifest for a second signature.
+    const doc = JSON.parse(first.bytes.toString()) as { layers: Record<string, unknown>[] };
+    const second = { ...doc.layers[0]!, annotations: { 'dev.cosignproject.cosign/signature': 'c2Vjb25k' } };
+    const bytes = Buffer.from(JSON.stringify({ ...doc, layers: [...doc.layers, second] }));
+    const resigned = await pushManifest(src.url, 'resigned/app', first.tag!, bytes, first.mediaType);
+
+    const summary = await copyImage(ref(src, 'resigned/app:v1'), ref(dst, 'resigned/app:v1'), open);
+    expect(item(summary, resigned)).toMatchObject({ tag: first.tag, outcome: 'copied' });
+    expect((await fetchManifest(dst.url, 'resigned/app', first.tag!)).digest).toBe(resigned);
   });
 
   it('keeps the destination\'s cosign tag when it holds signatures the source lacks', async () => {
