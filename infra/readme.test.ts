@@ -5,8 +5,8 @@ import { ENV } from '../lambda/config/env-names.js';
 import { STATE_ENV } from './backend.js';
 import { STACK_NAME } from './names.js';
 import { AWS_PROVIDER_VERSION, TERRAFORM_VERSION } from './stack.js';
-import { RESERVED_CONCURRENCY_MAX, RESERVED_CONCURRENCY_MIN } from './variables.js';
-import { synthesized } from './test-support.js';
+import { RESERVED_CONCURRENCY_MAX, RESERVED_CONCURRENCY_MIN } from './limits.js';
+import { synthesized } from '../test/infra/test-support.js';
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 const example = readFileSync(new URL('../terraform.tfvars.example', import.meta.url), 'utf8');
@@ -66,7 +66,7 @@ describe('README and terraform.tfvars.example match the synthesized Terraform', 
   });
 
   it('shows local and S3 state, with the variables the synth reads and how to migrate', () => {
-    const section = readme.slice(readme.indexOf('### State: local or S3'), readme.indexOf('### Changing `allowed_repos`'));
+    const section = readme.slice(readme.indexOf('### State: local or S3'), readme.indexOf('### Adding a repository'));
     for (const name of Object.values(STATE_ENV)) expect(section).toContain(name);
     for (const text of ['use_lockfile', 'init -migrate-state', '1.10']) expect(section).toContain(text);
   });

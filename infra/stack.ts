@@ -1,6 +1,6 @@
 import { EcrRepository } from '@cdktf/provider-aws/lib/ecr-repository/index.js';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider/index.js';
-import { TerraformStack } from 'cdktf';
+import { Fn, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { mirrorAlarms } from './alarms.js';
 import { addStateBackend, S3_BACKEND_TERRAFORM_VERSION, type StateBackend } from './backend.js';
@@ -12,6 +12,7 @@ import { functionRole } from './iam.js';
 import { STATE_PATH } from './names.js';
 import { mirrorOutputs } from './outputs.js';
 import { mirrorQueues } from './queue.js';
+import { applyTimeReconcile, reconcileSchedule } from './reconcile.js';
 import { mirrorSecrets } from './secrets.js';
 import { defineVariables } from './variables.js';
 
@@ -73,10 +74,13 @@ export class MirrorStack extends TerraformStack {
       queueUrl: queue.url,
       deadLetterQueueUrl: deadLetterQueue.url,
       logLevel: vars.logLevel.stringValue,
+      propagateBasePolicies: Fn.tostring(vars.propagateBasePolicies.booleanValue),
     });
     const fn = mirrorFunction(this, { bundle: props.bundle, access, logGroup, environment, vars });
     const url = webhookUrl(this, fn);
-    queueTrigger(this, fn, queue, access);
+    const trigger = queueTrigger(this, fn, queue, access);
+    reconcileSchedule(this, fn);
+    const applyReconcile = applyTimeReconcile(this, fn, [access.policy, trigger, ...secrets.versions]);
 
     const { alarms } = mirrorAlarms(this, { functionName: fn.functionName, deadLetterQueueName: deadLetterQueue.name });
     const dashboard = mirrorDashboard(this, {
@@ -96,6 +100,7 @@ export class MirrorStack extends TerraformStack {
       webhookSecretArn: secrets.webhookSecret.arn,
       rootApiKeySecretArn: secrets.rootApiKey.arn,
       logGroupName: logGroup.name,
+      applyReconcileSummary: applyReconcile.result,
     });
   }
 }
