@@ -91,7 +91,11 @@ function checkedSource(job: MirrorJob, deps: MirrorDependencies): ImageReference
  * A 401/403 from Root's own registry means our key, not the image: say which key to fix.
  * Only answers from Root's host count; the destination's refusals keep their own message.
  */
-function rootRefusal(error: unknown, deps: MirrorDependencies, keyConfigured: boolean): MirrorError | undefined {
+export function rootRefusal(
+  error: unknown,
+  deps: Pick<MirrorDependencies, 'rootRegistryHost' | 'rootRegistryUsername'>,
+  keyConfigured: boolean,
+): MirrorError | undefined {
   if (!(error instanceof RegistryResponseError) || (error.status !== 401 && error.status !== 403)) return undefined;
   // By the registry asked, not the URL: with Bearer auth Root's token server may live on another host.
   if (error.registry !== deps.rootRegistryHost) return undefined;
