@@ -7,6 +7,7 @@
  * another digest, handed on as mirror jobs. Nothing is deleted; tags outside the plan are not touched.
  */
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { SecretCache } from '../config/secret-cache.js';
 import { MirrorError, errorMessage } from '../errors.js';
@@ -93,6 +94,8 @@ export async function reconcile(request: ReconcileRequest, deps: ReconcileDepend
   // Stops every request of this run at once when Root turns out to be unusable.
   const stopAll = new AbortController();
   const stopped = signal ? AbortSignal.any([signal, stopAll.signal]) : stopAll.signal;
+  // Every request in flight listens on it: with 8 HEADs a side that is more than Node's default of 10.
+  setMaxListeners(0, stopped);
 
   try {
     const [apiKey] = await deps.rootApiKey.get().catch((e: unknown) => {

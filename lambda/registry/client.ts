@@ -222,6 +222,7 @@ export class RegistryClient {
     valid: (entry: string) => boolean,
   ): Promise<string[]> {
     const seen = new Set<string>();
+    let linkSeen = false;
     let url: URL | undefined = new URL(first);
     url.searchParams.set('n', String(pageSize));
     for (let page = 1; url; page++) {
@@ -231,7 +232,8 @@ export class RegistryClient {
       const before = seen.size;
       for (const entry of entries) if (valid(entry)) seen.add(entry);
       // A registry answering the same page again would otherwise be asked forever.
-      url = seen.size > before ? nextPageUrl(pageUrl, link, entries, pageSize) : undefined;
+      url = seen.size > before ? nextPageUrl(pageUrl, link, entries, pageSize, linkSeen) : undefined;
+      linkSeen ||= link !== undefined;
     }
     return [...seen];
   }

@@ -29,8 +29,15 @@ describe('nextPageUrl', () => {
     expect(nextPageUrl(request, undefined, ['a', 'b'], 2)?.href).toBe('https://cr.root.io/v2/python/tags/list?n=2&last=b');
   });
 
-  it('ends on a short page, or a registry that ignored n and sent everything', () => {
-    expect(nextPageUrl(request, undefined, ['a'], 2)).toBeUndefined();
+  it('asks on after a short page too, since registries cap n without saying so', () => {
+    expect(nextPageUrl(request, undefined, ['a'], 2)?.href).toBe('https://cr.root.io/v2/python/tags/list?n=2&last=a');
+  });
+
+  it('trusts a missing Link as the end once the registry has paged with Link headers', () => {
+    expect(nextPageUrl(request, undefined, ['a', 'b'], 2, true)).toBeUndefined();
+  });
+
+  it('ends on an empty page, or when the registry ignored n and sent everything', () => {
     expect(nextPageUrl(request, undefined, ['a', 'b', 'c'], 2)).toBeUndefined();
     expect(nextPageUrl(request, undefined, [], 2)).toBeUndefined();
   });

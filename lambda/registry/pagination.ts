@@ -2,10 +2,18 @@ import { RegistryProtocolError } from './errors.js';
 
 /**
  * The next page of a listing (`/v2/_catalog`, `/v2/<name>/tags/list`): the `Link: <…>; rel="next"`
- * the registry sent, else, when a full page came back, the same request with `last` set to its
- * final entry (registries that page by `n`/`last` without a Link header). Undefined at the end.
+ * the registry sent, else the same request with `last` set to the page's final entry. Without a
+ * Link a short page does not prove the end (registries cap `n` silently), so the listing ends on
+ * an empty page, one with nothing new (the caller's check), or one longer than `n` (n ignored).
  */
-export function nextPageUrl(request: URL, link: string | undefined, page: readonly string[], pageSize: number): URL | undefined {
+export function nextPageUrl(
+  request: URL,
+  link: string | undefined,
+  page: readonly string[],
+  pageSize: number,
+  /** An earlier page of this listing had a Link: then this one's absence is the end. */
+  linkSeen = false,
+): URL | undefined {
   const linked = nextLink(link);
   if (linked !== undefined) {
     const url = new URL(linked, request);
@@ -16,7 +24,7 @@ export function nextPageUrl(request: URL, link: string | undefined, page: readon
     return url;
   }
   const last = page.at(-1);
-  if (last === undefined || page.length < pageSize || page.length > pageSize) return undefined;
+  if (linkSeen || last === undefined || page.length > pageSize) return undefined;
   const url = new URL(request);
   url.searchParams.set('n', String(pageSize));
   url.searchParams.set('last', last);
