@@ -1,7 +1,7 @@
 import type { LambdaFunctionURLEvent, APIGatewayProxyStructuredResultV2, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { createApp, type App } from './app.js';
 import { errorMessage } from './errors.js';
-import { OperationAbortedError } from './registry/errors.js';
+import { OperationAbortedError } from './abort.js';
 import { jsonResponse } from './handlers/http-response.js';
 import type { InvocationClock } from './handlers/sqs.js';
 import { logger } from './log.js';
