@@ -27,9 +27,9 @@ import type { PlanEntry, ReconcileProblem, ReconcileRequest, ReconcileSummary } 
 
 export type { ReconcileRequest, ReconcileSummary } from './summary.js';
 
-/** Manifest HEADs in flight at once, on each side. */
+/** Manifest HEADs in flight at once, on each side (Root, destination). */
 export const DEFAULT_CONCURRENCY = 8;
-/** Repositories checked at once; their HEADs share the one limit above. */
+/** Repositories checked at once; their HEADs share each side's limit. */
 const REPOSITORIES_AT_ONCE = 4;
 
 export interface ReconcileDependencies {
@@ -110,7 +110,7 @@ export async function reconcile(request: ReconcileRequest, deps: ReconcileDepend
       ...(deps.retry ? { retry: deps.retry } : {}),
     });
     const limit = pLimit(deps.concurrency ?? DEFAULT_CONCURRENCY);
-    const destination = deps.destination({ limit, signal: stopped });
+    const destination = deps.destination({ limit: pLimit(deps.concurrency ?? DEFAULT_CONCURRENCY), signal: stopped });
     const prefix = `${deps.dstRepo}/`;
     const scope = await resolveScope(
       filter,
@@ -225,7 +225,7 @@ async function checkRepository(repository: string, ctx: RepositoryContext): Prom
   }
   const listed = await ctx.source.listTags(repository);
   const tags = listed.filter((tag) => tagInScope(ctx.filter, repository, tag)).sort(compare);
-  // Source HEADs and the destination's listing run together; the HEADs of both share one limit.
+  // Root's HEADs and the destination's listing run together, each side under its own limit.
   const [sourceTags, held] = await settleAll<SourceTag[] | Map<string, string>>([
     resolveDigests(ctx.source, repository, tags, ctx.limit),
     ctx.destination.digests(destinationRepository, tags),
