@@ -10,6 +10,7 @@ import type { CopySummary } from '../registry/copy.js';
 import type { RetryPolicy } from '../registry/retry.js';
 import { ecrIndex, registryIndex } from './destination-index.js';
 import { copyDispatcher, queueDispatcher } from './dispatch.js';
+import { propagationForRun } from './policies.js';
 import { reconcile, type ReconcileDependencies, type ReconcileOutcome, type RepositoryProgress } from './reconcile.js';
 import type { ReconcileRequest } from './summary.js';
 
@@ -29,6 +30,7 @@ export interface ReconcilerOptions {
   readonly retry?: RetryPolicy;
   readonly onRepository?: (progress: RepositoryProgress) => void;
   readonly onCopied?: (job: MirrorJob, outcome: CopySummary | Error) => void;
+  /** Replaces ECR base-policy propagation (on by default for ECR unless PROPAGATE_BASE_POLICIES=false). */
   readonly propagateBasePolicies?: ReconcileDependencies['propagateBasePolicies'];
 }
 
@@ -57,6 +59,12 @@ export function createReconciler(parts: ReconcilerParts, options: ReconcilerOpti
     return registryIndex(client, limit);
   };
   const queueUrl = config.queueUrl;
+  // Per run: each run reads the base repository's policies once.
+  const propagation = (): ReconcileDependencies['propagateBasePolicies'] => {
+    if (options.propagateBasePolicies) return options.propagateBasePolicies;
+    if (config.dstRegistry || !config.propagateBasePolicies) return undefined;
+    return propagationForRun((ecr ??= createEcrClient()), config.dstRepo);
+  };
   return {
     run: (request, signal) =>
       reconcile(
@@ -80,10 +88,14 @@ export function createReconciler(parts: ReconcilerParts, options: ReconcilerOpti
           ...(options.concurrency ? { concurrency: options.concurrency } : {}),
           ...(options.retry ? { retry: options.retry } : {}),
           ...(options.onRepository ? { onRepository: options.onRepository } : {}),
-          ...(options.propagateBasePolicies ? { propagateBasePolicies: options.propagateBasePolicies } : {}),
+          ...withPropagation(propagation()),
         },
         signal,
       ),
     ...(queueUrl ? { continueLater: (request: ReconcileRequest) => sendReconcileContinuation(parts.sqs, queueUrl, request) } : {}),
   };
+}
+
+function withPropagation(propagate: ReconcileDependencies['propagateBasePolicies']): Pick<ReconcileDependencies, 'propagateBasePolicies'> {
+  return propagate ? { propagateBasePolicies: propagate } : {};
 }

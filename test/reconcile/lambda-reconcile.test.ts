@@ -143,6 +143,46 @@ describe('the reconcile event through the Lambda handler', () => {
     expect(globbed.plan.map((p) => `${p.repository}:${p.tag}`)).toEqual([`${s.prefix}/library/nginx:1.26`]);
   });
 
+  it('brings an untouched mirrored repository\'s policy up to a changed base, and leaves a hand-edited one alone as drift', async () => {
+    unique += 1;
+    const prefix = `pol${unique}`;
+    seedBase(world);
+    await pushSource(world, `${prefix}/kept`, 'v1');
+    await pushSource(world, `${prefix}/edited`, 'v1');
+    const handler = await coldStart(world, { ALLOWED_REPOS: `${prefix}/*` });
+    // Mirrored by the worker, which records what it copied on each repository's marker tag.
+    expect(await invokeReconcile(handler)).toMatchObject({ queued: 2 });
+    const event = await world.sqs.receive();
+    await world.sqs.settle(event, (await handler(event)) as SQSBatchResponse);
+
+    const changed = JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'changed', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::123456789012:root' }, Action: ['ecr:BatchGetImage'] }] });
+    const byHand = JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'byhand', Effect: 'Deny', Principal: '*', Action: ['ecr:*'] }] });
+    world.aws.ecr.repositories.get(BASE)!.policyText = changed;
+    world.aws.ecr.repositories.get(`${BASE}/${prefix}/edited`)!.policyText = byHand;
+
+    const summary = await invokeReconcile(handler);
+
+    expect(summary).toMatchObject({ ok: true, inSync: 2, queued: 0 });
+    expect(world.aws.ecr.repositories.get(`${BASE}/${prefix}/kept`)?.policyText).toBe(changed);
+    expect(world.aws.ecr.repositories.get(`${BASE}/${prefix}/edited`)?.policyText).toBe(byHand);
+    expect(world.output.logsAt('WARN').find((l) => l.repository === `${BASE}/${prefix}/edited`)?.message).toMatch(/changed by hand/);
+    expect(world.output.emf().some((doc) => doc.PolicyDrift === 1)).toBe(true);
+  });
+
+  it('writes no policy on a dry run', async () => {
+    unique += 1;
+    const prefix = `poldry${unique}`;
+    seedBase(world);
+    await pushSource(world, `${prefix}/kept`, 'v1');
+    await mirrorBeforehand(world, `${prefix}/kept`, 'v1');
+    const handler = await coldStart(world, { ALLOWED_REPOS: `${prefix}/*` });
+    world.aws.ecr.repositories.get(BASE)!.policyText = JSON.stringify({ Version: '2012-10-17', Statement: [] });
+    const before = world.aws.ecr.calls.length;
+    await invokeReconcile(handler, { dryRun: true });
+    const written = world.aws.ecr.calls.slice(before).filter((c) => /^(Set|Put|Delete|Tag|Create)/.test(c.op));
+    expect(written).toEqual([]);
+  });
+
   it('answers a clear summary for a bad request instead of failing the invocation', async () => {
     const handler = await coldStart(world);
     const summary = await invokeReconcile(handler, { repos: ['Not A Repo'] });
