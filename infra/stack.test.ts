@@ -155,7 +155,7 @@ describe('synthesized stack', () => {
     const body = String(resource('aws_cloudwatch_dashboard', 'dashboard').dashboard_body);
     const widgets = (JSON.parse(body) as { widgets: { properties: { metrics: unknown[] } }[] }).widgets;
     const charted = JSON.stringify(widgets.map((w) => w.properties.metrics));
-    const metrics = ['ImagesMirrored', 'MirrorFailures', 'BytesCopied', 'BlobsCopied', 'BlobsSkipped', 'MirrorDurationMs', 'WebhooksRejected'];
+    const metrics = ['ImagesMirrored', 'MirrorFailures', 'BytesCopied', 'BlobsCopied', 'BlobsSkipped', 'MirrorDurationMs', 'WebhooksRejected', 'RegistryRetries'];
     for (const metric of [...metrics, 'ReconcileTagsChecked', 'ReconcileTagsQueued', 'ReconcileErrors', 'PolicyDrift']) {
       expect(charted).toContain(`{RootEcrMirror,`);
       expect(charted).toContain(`MetricName=\\"${metric}\\"`);
