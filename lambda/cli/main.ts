@@ -1,3 +1,5 @@
+import { fileURLToPath } from 'node:url';
+import { handedToNewerNode } from './node-version.js';
 import { USAGE } from './usage.js';
 import { UsageError } from './usage-error.js';
 
@@ -27,14 +29,18 @@ async function main(argv: string[]): Promise<number> {
   return (await command(args)) ?? 0;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`error: ${message.split('\n')[0]}\n`);
-    if (error instanceof UsageError) process.stderr.write('run with --help for usage\n');
-    process.exitCode = error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ? 2 : 1;
-  },
-);
+if (!handedToNewerNode(fileURLToPath(import.meta.url), process.argv.slice(2))) runMain();
+
+function runMain(): void {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      const message = error instanceof Error ? error.message : String(error);
+      process.stderr.write(`error: ${message.split('\n')[0]}\n`);
+      if (error instanceof UsageError) process.stderr.write('run with --help for usage\n');
+      process.exitCode = error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ? 2 : 1;
+    },
+  );
+}

@@ -1,5 +1,6 @@
 import { pipeline, type Readable } from 'node:stream';
 import { RegistryAuth } from './auth.js';
+import { DEFAULT_IDLE_TIMEOUT_MS } from './copy-settings.js';
 import type { CredentialProvider } from './credentials.js';
 import { MirrorError, errorMessage } from '../errors.js';
 import { DigestMismatchError, InvalidManifestError, RegistryProtocolError, RegistryResponseError } from './errors.js';
@@ -69,7 +70,7 @@ export class RegistryClient {
   ) {
     this.baseUrl = registryBaseUrl(registry);
     this.retry = options.retry ?? DEFAULT_RETRY;
-    const idleTimeoutMs = options.idleTimeoutMs ?? 60_000;
+    const idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
     const signal = options.signal ? { signal: options.signal } : {};
     const auth = new RegistryAuth(registry, this.baseUrl, options.credentials, { idleTimeoutMs, ...signal });
     this.session = new RegistrySession(this.baseUrl, auth, { idleTimeoutMs, ...signal });
