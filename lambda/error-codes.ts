@@ -40,6 +40,13 @@ export const ERROR_CODES = {
   ECR_CREDENTIALS_REJECTED: { failureClass: 'permanent', meaning: "ECR does not recognise the function's AWS credentials" },
   ECR_INVALID_AUTHORIZATION_TOKEN: { failureClass: 'transient', meaning: 'GetAuthorizationToken returned no usable token' },
   ECR_MALFORMED_RESPONSE: { failureClass: 'transient', meaning: 'an ECR answer lacked a field it always has' },
+  // The reconcile (its summary's `error` and `errors[].code`).
+  RECONCILE_REQUEST_INVALID: { failureClass: 'permanent', meaning: 'a reconcile event is not {"reconcile": {...}} with valid repos entries; the message names the field' },
+  ROOT_UNREACHABLE: { failureClass: 'transient', meaning: "Root's registry could not be reached, so no repository was reconciled" },
+  NOT_ALLOWED: { failureClass: 'permanent', meaning: 'a repository handed to a reconcile follow-up that allowed_repos no longer allows; skipped' },
+  ECR_REPOSITORY_NAME_INVALID: { failureClass: 'permanent', meaning: "Root's repository name below DST_REPO is not a valid ECR repository name; not mirrored" },
+  QUEUE_SEND_FAILED: { failureClass: 'transient', meaning: 'a planned tag could not be queued as a mirror job' },
+  RECONCILE_INCOMPLETE: { failureClass: 'transient', meaning: 'repositories were left unchecked at the invocation deadline and no follow-up could be queued' },
 } as const satisfies Record<string, { readonly failureClass: 'transient' | 'permanent' | 'varies'; readonly meaning: string }>;
 
 /** A code from the catalogue above. */
