@@ -34,11 +34,6 @@ export const ERROR_CODES = {
   INVALID_REFERENCE: { failureClass: 'permanent', meaning: 'an image reference, repository, tag or digest is not valid' },
   INVALID_PLATFORM: { failureClass: 'permanent', meaning: 'a platform is not os/arch[/variant]' },
   PLATFORM_NOT_FOUND: { failureClass: 'permanent', meaning: 'the source image has no manifest for the platform asked for' },
-  // The reconcile.
-  RECONCILE_REQUEST_INVALID: { failureClass: 'permanent', meaning: 'a {"reconcile": ...} event or a sync argument that is not a valid scope' },
-  NOT_ALLOWED: { failureClass: 'permanent', meaning: 'a repository asked for by a reconcile is not in allowed_repos' },
-  ROOT_UNREACHABLE: { failureClass: 'transient', meaning: "Root's registry could not be reached during a reconcile" },
-  ECR_REPOSITORY_NAME_INVALID: { failureClass: 'permanent', meaning: 'DST_REPO/<repository> is not a valid ECR repository name' },
   // Amazon ECR's API.
   ECR_BASE_REPOSITORY_MISSING: { failureClass: 'permanent', meaning: 'the base repository (DST_REPO), the template of every new repository, does not exist' },
   ECR_ACCESS_DENIED: { failureClass: 'permanent', meaning: "the function's role lacks an ECR permission; the message names the IAM action" },
@@ -49,6 +44,13 @@ export const ERROR_CODES = {
   REFERRER_LIMIT: { failureClass: 'permanent', meaning: 'an image has more than 500 referrers; the rest were not copied' },
   COSIGN_TAG_DIVERGED: { failureClass: 'permanent', meaning: "the destination's cosign tag holds signatures the source's lacks; it was left as it is" },
   REFERRERS_TAG_NOT_INDEX: { failureClass: 'permanent', meaning: "the destination's referrers tag (sha256-<hex>) names something other than an index; the referrers were copied but not listed" },
+  // The reconcile (its summary's `error` and `errors[].code`).
+  RECONCILE_REQUEST_INVALID: { failureClass: 'permanent', meaning: 'a reconcile event is not {"reconcile": {...}} with valid repos entries; the message names the field' },
+  ROOT_UNREACHABLE: { failureClass: 'transient', meaning: "Root's registry could not be reached, so no repository was reconciled" },
+  NOT_ALLOWED: { failureClass: 'permanent', meaning: 'a repository handed to a reconcile follow-up that allowed_repos no longer allows; skipped' },
+  ECR_REPOSITORY_NAME_INVALID: { failureClass: 'permanent', meaning: "Root's repository name below DST_REPO is not a valid ECR repository name; not mirrored" },
+  QUEUE_SEND_FAILED: { failureClass: 'transient', meaning: 'a planned tag could not be queued as a mirror job' },
+  RECONCILE_INCOMPLETE: { failureClass: 'transient', meaning: 'repositories were left unchecked at the invocation deadline and no follow-up could be queued' },
 } as const satisfies Record<string, { readonly failureClass: 'transient' | 'permanent' | 'varies'; readonly meaning: string }>;
 
 /** A code from the catalogue above. */

@@ -73,9 +73,9 @@ function deadlineSignal(context: InvocationClock | undefined): { signal?: AbortS
 
 function misconfiguredSummary(error: unknown): ReconcileSummary {
   const message = `the function is misconfigured: ${errorMessage(error)}; fix its environment (terraform.tfvars) and apply again`;
-  logger.error('reconcile could not run', { error: message, code: 'MISCONFIGURED' });
+  logger.error('reconcile could not run', { error: message, code: 'CONFIG_INVALID' });
   return {
     ok: false, dryRun: false, mode: 'queued', repositories: 0, checked: 0, inSync: 0, queued: 0, filteredOut: 0,
-    plan: [], errors: [], error: { code: 'MISCONFIGURED', message }, notes: [], durationMs: 0,
+    plan: [], errors: [], error: { code: 'CONFIG_INVALID', message }, notes: [], durationMs: 0,
   };
 }
