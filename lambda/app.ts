@@ -43,6 +43,7 @@ export function createApp(env: NodeJS.ProcessEnv = process.env, options: AppOpti
         dstRepo: config.dstRepo,
         rootApiKey,
         destination,
+        copyReferrers: config.copyReferrers,
       },
       signal,
     );

@@ -40,6 +40,10 @@ export const ERROR_CODES = {
   ECR_CREDENTIALS_REJECTED: { failureClass: 'permanent', meaning: "ECR does not recognise the function's AWS credentials" },
   ECR_INVALID_AUTHORIZATION_TOKEN: { failureClass: 'transient', meaning: 'GetAuthorizationToken returned no usable token' },
   ECR_MALFORMED_RESPONSE: { failureClass: 'transient', meaning: 'an ECR answer lacked a field it always has' },
+  // Referrers: each fails one referrer, reported in the summary and logged; the image is still mirrored.
+  REFERRER_LIMIT: { failureClass: 'permanent', meaning: 'an image has more than 500 referrers; the rest were not copied' },
+  COSIGN_TAG_DIVERGED: { failureClass: 'permanent', meaning: "the destination's cosign tag holds signatures the source's lacks; it was left as it is" },
+  REFERRERS_TAG_NOT_INDEX: { failureClass: 'permanent', meaning: "the destination's referrers tag (sha256-<hex>) names something other than an index; the referrers were copied but not listed" },
   // The reconcile (its summary's `error` and `errors[].code`).
   RECONCILE_REQUEST_INVALID: { failureClass: 'permanent', meaning: 'a reconcile event is not {"reconcile": {...}} with valid repos entries; the message names the field' },
   ROOT_UNREACHABLE: { failureClass: 'transient', meaning: "Root's registry could not be reached, so no repository was reconciled" },

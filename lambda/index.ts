@@ -2,6 +2,7 @@ import type { LambdaFunctionURLEvent, APIGatewayProxyStructuredResultV2, SQSBatc
 import { createApp, type App } from './app.js';
 import { errorMessage } from './errors.js';
 import { OperationAbortedError } from './abort.js';
+import { boundedForResponse } from './handlers/bounded-summary.js';
 import { jsonResponse } from './handlers/http-response.js';
 import type { InvocationClock } from './handlers/sqs.js';
 import { logger } from './log.js';
@@ -42,7 +43,8 @@ export async function handler(
     if (!app) return misconfiguredSummary(configError);
     const deadline = deadlineSignal(context);
     try {
-      return await app.reconcile(event.reconcile, deadline.signal);
+      // Bounded: a response over Lambda's 6 MB would be a function error after all.
+      return boundedForResponse(await app.reconcile(event.reconcile, deadline.signal));
     } finally {
       deadline.clear();
     }

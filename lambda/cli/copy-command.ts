@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { copyImage } from '../registry/copy.js';
+import { copyImage, type ReferrersSummary } from '../registry/copy.js';
 import { DEFAULT_COPY_CONCURRENCY } from '../registry/copy-settings.js';
 import { dockerConfigCredentials } from '../registry/docker-config.js';
 import { parseReference } from '../registry/reference.js';
@@ -15,6 +15,7 @@ export async function copyCommand(args: string[]): Promise<void> {
       platform: { type: 'string' },
       json: { type: 'boolean', default: false },
       concurrency: { type: 'string' },
+      'no-referrers': { type: 'boolean', default: false },
     },
   });
   if (positionals.length !== 2) throw new UsageError('copy takes exactly two arguments: SRC DST');
@@ -33,6 +34,7 @@ export async function copyCommand(args: string[]): Promise<void> {
     sourceCredentials: credentials,
     destinationCredentials: credentials,
     concurrency,
+    referrers: !values['no-referrers'],
     ...(values.platform ? { platform: values.platform } : {}),
     ...(onProgress ? { onProgress } : {}),
   });
@@ -44,5 +46,19 @@ export async function copyCommand(args: string[]): Promise<void> {
   const what = summary.upToDate
     ? 'already up to date'
     : `${summary.blobsCopied} blobs copied (${formatBytes(summary.bytesCopied)}), ${summary.blobsSkipped} skipped, ${summary.blobsMounted} mounted`;
-  process.stdout.write(`${summary.destination}: ${what} in ${(summary.durationMs / 1000).toFixed(1)} s\n`);
+  const referrers = summary.referrers ? `; ${describeReferrers(summary.referrers)}` : '';
+  process.stdout.write(`${summary.destination}: ${what}${referrers} in ${(summary.durationMs / 1000).toFixed(1)} s\n`);
+  for (const refused of summary.referrers?.items.filter((item) => item.outcome === 'refused') ?? []) {
+    process.stderr.write(`warning: referrer ${refused.tag ?? refused.digest} of ${refused.subject} not copied: ${refused.reason ?? refused.code ?? 'refused'}\n`);
+  }
+  for (const failure of summary.referrers?.unlisted ?? []) {
+    process.stderr.write(`warning: the referrers of ${failure.subject} could not be listed: ${failure.reason}\n`);
+  }
+}
+
+function describeReferrers(referrers: ReferrersSummary): string {
+  const parts = [`${referrers.copied} referrers copied`];
+  if (referrers.present > 0) parts.push(`${referrers.present} already there`);
+  if (referrers.refused > 0) parts.push(`${referrers.refused} refused`);
+  return parts.join(', ');
 }

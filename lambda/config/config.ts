@@ -19,6 +19,8 @@ export interface Config {
   readonly allowedRepos: AllowedRepos;
   readonly queueUrl?: string;
   readonly dlqUrl?: string;
+  /** Copy each image's signatures, attestations, SBOMs and other referrers with it (COPY_REFERRERS, default true). */
+  readonly copyReferrers: boolean;
   /**
    * Bring mirrored repositories' policies up to the base repository's when they still hold
    * what we last copied (lambda/ecr/propagate-policies.ts). Default true; `false` turns it off.
@@ -68,6 +70,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   } catch (error) {
     problems.push(`${ENV.allowedRepos}: ${(error as Error).message}`);
   }
+  const copyReferrers = parseBoolean(read(ENV.copyReferrers), true);
+  if (copyReferrers === undefined) problems.push(`${ENV.copyReferrers} must be true or false, not "${read(ENV.copyReferrers)}"`);
   const propagate = read(ENV.propagateBasePolicies)?.toLowerCase() ?? 'true';
   if (propagate !== 'true' && propagate !== 'false') problems.push(`${ENV.propagateBasePolicies} must be true or false, not "${propagate}"`);
   const webhookSecret = secret(ENV.webhookSecret, ENV.webhookSecretArn);
@@ -84,8 +88,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     allowedRepos,
     ...(queueUrl ? { queueUrl } : {}),
     ...(dlqUrl ? { dlqUrl } : {}),
+    copyReferrers: copyReferrers ?? true,
     propagateBasePolicies: propagate !== 'false',
   };
+}
+
+/** `true`/`false` (any case, also 1/0), the default when unset, undefined when it is neither. */
+function parseBoolean(value: string | undefined, fallback: boolean): boolean | undefined {
+  if (value === undefined) return fallback;
+  const lower = value.toLowerCase();
+  if (lower === 'true' || lower === '1') return true;
+  if (lower === 'false' || lower === '0') return false;
+  return undefined;
 }
 
 function isHttpUrl(text: string): boolean {

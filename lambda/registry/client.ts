@@ -6,8 +6,8 @@ import { MirrorError, errorMessage } from '../errors.js';
 import { DigestMismatchError, InvalidManifestError, RegistryProtocolError, RegistryResponseError } from './errors.js';
 import { discardBody, header, readBody, type HttpResponse } from './http.js';
 import { MAX_MANIFEST_BYTES, parseManifest, type Descriptor, type Manifest } from './manifest.js';
-import { MANIFEST_ACCEPT, baseMediaType } from './media-types.js';
-import { nextPageUrl } from './pagination.js';
+import { MANIFEST_ACCEPT, MEDIA_TYPES, baseMediaType } from './media-types.js';
+import { nextLink, nextPageUrl } from './pagination.js';
 import { InvalidReferenceError, isValidDigest, isValidRepository, isValidTag } from './reference.js';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.js';
 import { RegistrySession } from './session.js';
@@ -51,6 +51,17 @@ const MAX_LIST_PAGES = 10_000;
 const LIST_PAGE_BYTES = 8 * 1024 * 1024;
 
 export type MountResult = { readonly mounted: true } | { readonly mounted: false; readonly uploadUrl: URL };
+
+export interface PushedManifest {
+  /** The registry's `OCI-Subject` answer: it processed the manifest's `subject` (it has the referrers API). */
+  readonly ociSubject?: string;
+}
+
+/** One page of a referrers API answer: the index's exact bytes, and the next page's URL from `Link`. */
+export interface ReferrersPage {
+  readonly bytes: Buffer;
+  readonly next?: URL;
+}
 
 /**
  * One registry's OCI Distribution API: manifests and blobs, with auth and redirects. Retries
@@ -124,7 +135,7 @@ export class RegistryClient {
   }
 
   /** Pushes a manifest's exact bytes under a tag or its digest. Retried. */
-  putManifest(repository: string, reference: string, manifest: Pick<Manifest, 'bytes' | 'mediaType' | 'digest'>): Promise<void> {
+  putManifest(repository: string, reference: string, manifest: Pick<Manifest, 'bytes' | 'mediaType' | 'digest'>): Promise<PushedManifest> {
     return this.retrying(async () => {
       const res = await this.session.exchange({
         method: 'PUT',
@@ -139,6 +150,37 @@ export class RegistryClient {
       if (stored && isValidDigest(stored) && stored !== manifest.digest) {
         throw new DigestMismatchError(`manifest pushed to ${repository}:${reference}`, manifest.digest, stored);
       }
+      const ociSubject = header(res, 'oci-subject');
+      return ociSubject ? { ociSubject } : {};
+    });
+  }
+
+  /**
+   * One page of `GET /v2/<repository>/referrers/<digest>` (the first, or the `next` a previous
+   * page named); undefined when the registry has no referrers API (404, or 405/501 from one
+   * that does not know the route), which sends the caller to the referrers tag schema. Retried.
+   */
+  getReferrersPage(repository: string, digest: string, next?: URL): Promise<ReferrersPage | undefined> {
+    const url = next ?? this.url(repository, 'referrers', digest);
+    if (url.origin !== this.baseUrl.origin || !url.pathname.startsWith(`/v2/${repository}/referrers/`)) {
+      throw new RegistryProtocolError(`${this.registry} named a referrers page outside ${repository}'s referrers: ${url.pathname}`);
+    }
+    return this.retrying(async () => {
+      const res = await this.session.exchange({
+        method: 'GET',
+        url,
+        scopes: this.scopes(repository),
+        headers: { accept: MEDIA_TYPES.ociIndex },
+        ok: [200, 404, 405, 501],
+      });
+      if (res.status !== 200) {
+        await discardBody(res);
+        return undefined;
+      }
+      const bytes = await readBody(res, MAX_MANIFEST_BYTES, () => new InvalidManifestError(`referrers of ${repository}@${digest}: a page is over ${MAX_MANIFEST_BYTES} bytes`));
+      const target = nextLink(header(res, 'link'));
+      const link = target === undefined ? undefined : new URL(target, url);
+      return link ? { bytes, next: link } : { bytes };
     });
   }
 
@@ -308,8 +350,9 @@ export class RegistryClient {
    * `/v2/<repository>/<kind>/<reference>`, from parts checked against the grammar: a tag
    * such as `../../other/manifests/x` must never turn into a path into another repository.
    */
-  private url(repository: string, kind: 'manifests' | 'blobs' | 'blobs/uploads', reference: string): URL {
-    const referenceOk = kind === 'blobs/uploads' ? reference === '' : kind === 'blobs' ? isValidDigest(reference) : isValidTag(reference) || isValidDigest(reference);
+  private url(repository: string, kind: 'manifests' | 'blobs' | 'blobs/uploads' | 'referrers', reference: string): URL {
+    const referenceOk =
+      kind === 'blobs/uploads' ? reference === '' : kind === 'blobs' || kind === 'referrers' ? isValidDigest(reference) : isValidTag(reference) || isValidDigest(reference);
     if (!isValidRepository(repository) || !referenceOk) {
       throw new InvalidReferenceError(`refusing a request for repository "${repository}" and reference "${reference}": not valid names`);
     }

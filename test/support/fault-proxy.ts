@@ -211,7 +211,7 @@ async function replaceBody(
   to.writeHead(status, [...kept, 'Content-Length', String(body.length)]).end(body);
 }
 
-function forwardedHeaders(raw: string[], upstreamHost: string): string[] {
+export function forwardedHeaders(raw: string[], upstreamHost: string): string[] {
   const out: string[] = [];
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = raw[i] as string;
@@ -224,7 +224,7 @@ function forwardedHeaders(raw: string[], upstreamHost: string): string[] {
 }
 
 /** Keeps every upstream header (duplicates too), pointing upstream `Location`s back at the proxy. */
-function responseHeaders(raw: string[], upstreamOrigin: string, proxyOrigin: string): string[] {
+export function responseHeaders(raw: string[], upstreamOrigin: string, proxyOrigin: string): string[] {
   const out: string[] = [];
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = raw[i] as string;

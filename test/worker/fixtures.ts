@@ -124,6 +124,8 @@ export interface WorkerOptions {
   readonly withDlq?: boolean;
   /** The secret cache's clock (epoch ms), to age a cached key. */
   readonly now?: () => number;
+  /** Whether the worker copies referrers (COPY_REFERRERS); default true, as deployed. */
+  readonly copyReferrers?: boolean;
   /** PROPAGATE_BASE_POLICIES; on by default as in the deployed function. */
   readonly propagateBasePolicies?: boolean;
 }
@@ -146,6 +148,7 @@ export function createWorker(world: World, options: WorkerOptions = {}) {
         rootApiKey,
         destination,
         retry: FAST_RETRY,
+        ...(options.copyReferrers === undefined ? {} : { copyReferrers: options.copyReferrers }),
         },
         signal,
       ),
