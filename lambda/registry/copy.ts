@@ -6,6 +6,7 @@ import { collectTree, selectPlatform } from './manifest-tree.js';
 import { formatPlatform, parsePlatform, type Platform } from './platform.js';
 import { formatReference, manifestReference, type ImageReference } from './reference.js';
 import type { RetryPolicy } from './retry.js';
+import { DEFAULT_TREE_LIMITS, type TreeLimits } from './tree-limits.js';
 
 export type { BlobOutcome } from './blob-transfer.js';
 
@@ -34,6 +35,8 @@ export interface CopyOptions {
    * retried older event never rolls the tag back to an older image.
    */
   readonly tagOnlyIfSourceTagCurrent?: boolean;
+  /** Bounds on the manifests read (defaults: DEFAULT_TREE_LIMITS); tests scale them down. */
+  readonly treeLimits?: Partial<TreeLimits>;
 }
 
 export type CopyProgress =
@@ -97,7 +100,8 @@ export async function copyImage(source: ImageReference, destination: ImageRefere
     return { ...base, upToDate: true, manifests: 0, blobsCopied: 0, blobsSkipped: 0, blobsMounted: 0, bytesCopied: 0, durationMs: Date.now() - started };
   }
 
-  const { children, blobs } = await collectTree(src, source.repository, target, options.concurrency ?? 4);
+  const treeLimits = { ...DEFAULT_TREE_LIMITS, ...options.treeLimits };
+  const { children, blobs } = await collectTree(src, source.repository, target, options.concurrency ?? 4, treeLimits, base.source);
   options.onProgress?.({ type: 'resolved', digest: target.digest, mediaType: target.mediaType, blobs: blobs.length });
 
   const transfer = new BlobTransfer({
