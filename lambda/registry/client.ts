@@ -1,4 +1,4 @@
-import { pipeline, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream';
 import { RegistryAuth } from './auth.js';
 import type { CredentialProvider } from './credentials.js';
 import { DigestMismatchError, InvalidManifestError, RegistryProtocolError } from './errors.js';
@@ -24,6 +24,11 @@ export interface RegistryClientOptions {
 export interface ManifestHead {
   readonly digest: string;
   readonly mediaType?: string;
+}
+
+/** An open blob upload: its URL changes with each answer, as the registry's state token does. */
+export interface UploadSession {
+  url: URL;
 }
 
 export type MountResult = { readonly mounted: true } | { readonly mounted: false; readonly uploadUrl: URL };
@@ -172,11 +177,11 @@ export class RegistryClient {
    * Sends a whole blob in one streamed PATCH, then commits it with an empty PUT.
    * Never several chunks: ECR is reported to drop PATCH chunks after the first.
    */
-  async uploadBlob(repository: string, uploadUrl: URL, blob: Descriptor, content: Readable): Promise<void> {
+  async uploadBlob(repository: string, upload: UploadSession, blob: Descriptor, content: VerifyingStream): Promise<void> {
     const scopes = this.scopes(repository);
     const patched = await this.session.exchange({
       method: 'PATCH',
-      url: uploadUrl,
+      url: upload.url,
       scopes,
       headers: { 'content-type': 'application/octet-stream', 'content-length': String(blob.size) },
       body: content,
@@ -184,7 +189,14 @@ export class RegistryClient {
       ok: [201, 202, 204],
     });
     await discardBody(patched);
-    const commitUrl = withQueryParam(this.location(patched, uploadUrl), 'digest', blob.digest);
+    // Its state moved on with the bytes: an older URL could no longer cancel it.
+    upload.url = this.location(patched, upload.url);
+    // The destination may answer as soon as it holds Content-Length bytes, before the source's
+    // end has told us they were the right ones: the completing PUT waits for that verdict.
+    // (A destination that cut the body short has detached it: drain it so the verdict comes.)
+    if (!content.readableEnded && content.readableFlowing !== true) content.resume();
+    await content.verified;
+    const commitUrl = withQueryParam(upload.url, 'digest', blob.digest);
     const committed = await this.session.exchange({
       method: 'PUT',
       url: commitUrl,
@@ -193,6 +205,27 @@ export class RegistryClient {
       ok: [201, 202, 204],
     });
     await discardBody(committed);
+  }
+
+  /**
+   * Ends an upload session that will not be completed, so the registry can free what it
+   * holds for it. Best effort: the registry expires sessions on its own too, so any
+   * failure is ignored.
+   */
+  async cancelUpload(repository: string, upload: UploadSession): Promise<void> {
+    try {
+      // Distribution asks for a `delete` grant a pull,push token lacks: its 401 must not cost the copy its token.
+      const res = await this.session.exchange({
+        method: 'DELETE',
+        url: upload.url,
+        scopes: this.scopes(repository),
+        ok: [200, 202, 204, 404],
+        reauthenticate: false,
+      });
+      await discardBody(res);
+    } catch {
+      // Nothing more to do: the session expires by itself.
+    }
   }
 
   /** Runs an idempotent operation under this client's retry policy, until aborted. */

@@ -19,6 +19,8 @@ export interface Exchange {
   readonly body?: Buffer | Readable;
   /** Statuses that are an answer rather than an error; anything else throws. */
   readonly ok: readonly number[];
+  /** False: a 401 is the answer, and the cached token is kept (for best-effort calls the token may not cover). */
+  readonly reauthenticate?: boolean;
 }
 
 export interface SessionOptions {
@@ -53,7 +55,7 @@ export class RegistrySession {
         ...this.options,
       });
       const replayable = request.body === undefined || Buffer.isBuffer(request.body);
-      if (res.status === 401 && sameOrigin && !reauthenticated) {
+      if (res.status === 401 && sameOrigin && !reauthenticated && request.reauthenticate !== false) {
         await discardBody(res);
         this.auth.invalidate(request.scopes, header(res, 'www-authenticate'));
         reauthenticated = true;

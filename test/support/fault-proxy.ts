@@ -28,6 +28,10 @@ export interface FaultRule {
   /** Answer a redirect instead: a base URL (the request's path and query are appended) or a function of them. */
   redirectTo?: string | ((pathAndQuery: string) => string);
   redirectStatus?: 301 | 302 | 303 | 307 | 308;
+  /** Proxy, but send the body chunked (no Content-Length) and hold its end this long after the last byte. */
+  holdEndMs?: number;
+  /** Proxy, but let the body through only `bytes` at a time every `everyMs` (a source that drips). */
+  drip?: { readonly bytes: number; readonly everyMs: number };
   /** Wait before acting (or before proxying when the rule does nothing else). */
   delayMs?: number;
   /** Destroy the client socket without answering. */
@@ -130,8 +134,10 @@ export async function startFaultProxy(upstreamUrl: string, rules: FaultRule[] = 
     });
     req.pipe(upstreamReq);
     upstreamReq.on('response', (upstreamRes) => {
-      res.writeHead(upstreamRes.statusCode ?? 502, responseHeaders(upstreamRes.rawHeaders, upstream.origin, origin));
-      pump(upstreamRes, res, rule);
+      const headers = responseHeaders(upstreamRes.rawHeaders, upstream.origin, origin);
+      res.writeHead(upstreamRes.statusCode ?? 502, rule?.holdEndMs === undefined ? headers : withoutContentLength(headers));
+      if (rule?.drip) drip(upstreamRes, res, rule.drip);
+      else pump(upstreamRes, res, rule);
     });
   }
 
@@ -164,8 +170,35 @@ function pump(from: IncomingMessage, to: ServerResponse, rule: FaultRule | undef
     if (!to.write(out)) from.pause();
   });
   to.on('drain', () => from.resume());
-  from.on('end', () => to.end());
+  from.on('end', () => (rule?.holdEndMs === undefined ? to.end() : setTimeout(() => to.end(), rule.holdEndMs)));
   from.on('error', () => to.destroy());
+}
+
+/** Reads the whole upstream body, then lets it out a few bytes per tick. */
+function drip(from: IncomingMessage, to: ServerResponse, pace: { readonly bytes: number; readonly everyMs: number }): void {
+  const chunks: Buffer[] = [];
+  let ended = false;
+  from.on('data', (chunk: Buffer) => chunks.push(chunk));
+  from.on('end', () => (ended = true));
+  from.on('error', () => to.destroy());
+  const timer = setInterval(() => {
+    let pending = Buffer.concat(chunks.splice(0));
+    if (pending.length > 0) {
+      to.write(pending.subarray(0, pace.bytes));
+      pending = pending.subarray(pace.bytes);
+      if (pending.length > 0) chunks.unshift(pending);
+    } else if (ended) {
+      clearInterval(timer);
+      to.end();
+    }
+  }, pace.everyMs);
+  to.on('close', () => clearInterval(timer));
+}
+
+function withoutContentLength(raw: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) if ((raw[i] as string).toLowerCase() !== 'content-length') out.push(raw[i] as string, raw[i + 1] as string);
+  return out;
 }
 
 function forwardedHeaders(raw: string[], upstreamHost: string): string[] {
