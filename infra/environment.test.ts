@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ENV } from '../lambda/config/env-names.js';
-import { resource, synthesized } from './test-support.js';
+import { resource, synthesized } from '../test/infra/test-support.js';
 
 const environment = () => (resource('aws_lambda_function', 'function').environment as { variables: Record<string, string> }).variables;
 const SECRET_VARIABLES = ['webhook_signing_secret', 'root_api_key'];

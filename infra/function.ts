@@ -8,13 +8,9 @@ import { AssetType, TerraformAsset } from 'cdktf';
 import type { Construct } from 'constructs';
 import { HANDLER, type LambdaBundle } from './bundle.js';
 import type { FunctionRole } from './iam.js';
+import { BATCH_SIZE, MAX_CONCURRENCY } from './limits.js';
 import { FUNCTION_NAME, LOG_GROUP_NAME } from './names.js';
 import type { Variables } from './variables.js';
-
-/** One image per invocation: a slow copy cannot push others in its batch past the function timeout. */
-export const BATCH_SIZE = 1;
-/** Parallel copies. Leaves room under a new account's concurrency quota of 10 for the webhook intake. */
-export const MAX_CONCURRENCY = 5;
 
 export function functionLogGroup(scope: Construct, vars: Variables): CloudwatchLogGroup {
   // Created before the function, so Lambda never creates it itself without a retention.

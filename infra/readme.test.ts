@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { ENV } from '../lambda/config/env-names.js';
 import { STACK_NAME } from './names.js';
 import { AWS_PROVIDER_VERSION, TERRAFORM_VERSION } from './stack.js';
-import { RESERVED_CONCURRENCY_MAX, RESERVED_CONCURRENCY_MIN } from './variables.js';
-import { synthesized } from './test-support.js';
+import { RESERVED_CONCURRENCY_MAX, RESERVED_CONCURRENCY_MIN } from './limits.js';
+import { synthesized } from '../test/infra/test-support.js';
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 const example = readFileSync(new URL('../terraform.tfvars.example', import.meta.url), 'utf8');

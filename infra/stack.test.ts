@@ -1,6 +1,6 @@
 import { Testing } from 'cdktf';
 import { describe, expect, it } from 'vitest';
-import { resource, resourcesOf, synthesized } from './test-support.js';
+import { resource, resourcesOf, synthesized } from '../test/infra/test-support.js';
 
 const has = (type: string, properties: Record<string, unknown>) => Testing.toHaveResourceWithProperties(synthesized().json, type, properties);
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_CONCURRENCY } from './function.js';
-import { synthesized } from './test-support.js';
+import { MAX_CONCURRENCY } from './limits.js';
+import { synthesized } from '../test/infra/test-support.js';
 
 type Variable = { type?: string; default?: unknown; description?: string; sensitive?: boolean; validation?: { condition: string }[] };
 const variable = (name: string): Variable => synthesized().config.variable[name] as Variable;

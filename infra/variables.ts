@@ -1,7 +1,8 @@
 import { TerraformVariable } from 'cdktf';
 import type { Construct } from 'constructs';
-import { MAX_CONCURRENCY } from './function.js';
+import { ECR_REPOSITORY_PATTERN } from '../lambda/ecr/repository-name.js';
 import { hcl } from './hcl.js';
+import { MAX_CONCURRENCY, RESERVED_CONCURRENCY_MAX, RESERVED_CONCURRENCY_MIN, UNRESERVED } from './limits.js';
 
 // Patterns are RE2 (Terraform's `regex`) and JavaScript alike, written without
 // backslashes so they survive JSON and HCL string escaping unchanged.
@@ -11,8 +12,6 @@ const GLOB_COMPONENT = '[a-z0-9*]+(?:(?:[._]|__|-+)[a-z0-9*]+)*';
 /** An `allowed_repos` entry: the OCI repository grammar, plus `*` globs (`library/*`, `python*`). */
 export const ALLOWED_REPO_PATTERN = `^${GLOB_COMPONENT}(?:/${GLOB_COMPONENT})*$`;
 
-/** ECR's repository name rule. */
-export const ECR_REPO_PATTERN = '^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$';
 const HOST_PATTERN = '^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:[.][a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*(?::[0-9]{1,5})?$';
 const REGION_PATTERN = '^[a-z]{2}(?:-[a-z]+)+-[0-9]+$';
 const EMAIL_PATTERN = '^[^@[:space:]]+@[^@[:space:]]+[.][^@[:space:]]+$';
@@ -21,15 +20,6 @@ const EMAIL_PATTERN = '^[^@[:space:]]+@[^@[:space:]]+[.][^@[:space:]]+$';
 export const LOG_RETENTION_DAYS = [
   0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ] as const;
-/**
- * Bounds of a reservation. Below the queue trigger's parallel copies plus one, the trigger would be
- * throttled (AWS advises a maximum concurrency no higher than the reserved concurrency) and a webhook
- * would find no room while copies run. 1000 is the default account quota.
- */
-export const RESERVED_CONCURRENCY_MIN = MAX_CONCURRENCY + 1;
-export const RESERVED_CONCURRENCY_MAX = 1000;
-/** Terraform's (and Lambda's) value for "no reservation". */
-export const UNRESERVED = -1;
 
 /** Powertools Logger's levels. */
 export const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL', 'SILENT'] as const;
@@ -72,7 +62,7 @@ export function defineVariables(scope: Construct): Variables {
       validation: [
         {
           // 128 leaves room beneath it for the mirrored repository paths (ECR allows 256 in all).
-          condition: hcl(`${matches(ECR_REPO_PATTERN, 'var.dst_repo')} && length(var.dst_repo) >= 2 && length(var.dst_repo) <= 128`),
+          condition: hcl(`${matches(ECR_REPOSITORY_PATTERN, 'var.dst_repo')} && length(var.dst_repo) >= 2 && length(var.dst_repo) <= 128`),
           errorMessage: 'dst_repo must be an ECR repository name: lower-case letters, digits and . _ - / separators, 2 to 128 characters.',
         },
       ],

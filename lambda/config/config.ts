@@ -1,5 +1,5 @@
 import { isValidRegistryHost, isValidRepository } from '../registry/reference.js';
-import { ecrRepositoryNameProblem } from '../webhook/ecr-repository-name.js';
+import { ecrRepositoryNameProblem } from '../ecr/repository-name.js';
 import { parseAllowedRepos, type AllowedRepos } from '../webhook/allowed-repos.js';
 import { ENV } from './env-names.js';
 import { ConfigError } from './errors.js';

@@ -1,9 +1,9 @@
 import type { SecretCache } from '../config/secret-cache.js';
+import { untilAborted } from '../abort.js';
 import { MirrorError } from '../errors.js';
 import { credentialsFor, anonymous } from '../registry/credentials.js';
 import { copyImage, type CopySummary } from '../registry/copy.js';
 import { RegistryResponseError } from '../registry/errors.js';
-import { untilAborted } from '../registry/until-aborted.js';
 import { isValidRepository, parseReference, type ImageReference } from '../registry/reference.js';
 import type { RetryPolicy } from '../registry/retry.js';
 import type { Destination } from './destination.js';

@@ -102,15 +102,13 @@ export class RegistryProtocolError extends MirrorError {
   }
 }
 
-/** The caller stopped the work, e.g. because the Lambda is about to time out: it can resume later. */
-export class OperationAbortedError extends MirrorError {
-  constructor(reason: string) {
-    super(`stopped before finishing: ${reason}`, { code: 'ABORTED', failureClass: 'transient' });
+/** The source has no manifest for the platform asked for. */
+export class PlatformNotFoundError extends MirrorError {
+  constructor(image: string, wanted: string, present: readonly string[]) {
+    const list = present.length > 0 ? present.join(', ') : 'none';
+    super(`${image} has no ${wanted} image; platforms present: ${list}`, {
+      code: 'PLATFORM_NOT_FOUND',
+      failureClass: 'permanent',
+    });
   }
-}
-
-export function abortedError(signal: AbortSignal): OperationAbortedError {
-  const reason: unknown = signal.reason;
-  if (reason instanceof OperationAbortedError) return reason;
-  return new OperationAbortedError(reason instanceof Error ? reason.message : typeof reason === 'string' ? reason : 'aborted');
 }

@@ -1,10 +1,9 @@
 import pLimit from 'p-limit';
 import type { RegistryClient } from './client.js';
-import { PlatformNotFoundError } from './copy-errors.js';
-import { SizeMismatchError } from './errors.js';
 import { readImageConfigPlatform } from './image-config.js';
 import type { Descriptor, Manifest } from './manifest.js';
 import { formatPlatform, platformMatches, type Platform } from './platform.js';
+import { PlatformNotFoundError, SizeMismatchError } from './errors.js';
 import { formatReference, type ImageReference } from './reference.js';
 import { DEFAULT_TREE_LIMITS, TreeBudget, nestingError, type TreeLimits } from './tree-limits.js';
 

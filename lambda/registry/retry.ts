@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { abortedError } from '../abort.js';
 import { failureClassOf } from '../errors.js';
-import { RegistryResponseError, abortedError } from './errors.js';
+import { RegistryResponseError } from './errors.js';
 
 /** How transient failures are retried. Data, so tests and callers can tune it. */
 export interface RetryPolicy {

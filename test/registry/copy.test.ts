@@ -3,7 +3,7 @@ import { getEventListeners } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { anonymous } from '../../lambda/registry/credentials.js';
 import { copyImage, type CopyOptions } from '../../lambda/registry/copy.js';
-import { PlatformNotFoundError } from '../../lambda/registry/copy-errors.js';
+import { PlatformNotFoundError } from '../../lambda/registry/errors.js';
 import { parseReference } from '../../lambda/registry/reference.js';
 import { blobExists, fetchManifest, pushBlob, pushManifest, pushMultiArchImage, pushRandomImage } from '../support/images.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
