@@ -9,6 +9,8 @@ import { InvalidReferenceError, isValidDigest, isValidRepository, isValidTag } f
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.js';
 import { RegistrySession } from './session.js';
 import { assertSecureUrl, registryBaseUrl } from './scheme.js';
+import { ThroughputGuard } from './throughput.js';
+import { DEFAULT_TIME_LIMITS, SlowRetryBudget, type TimeLimits } from './time-limits.js';
 import { VerifyingStream, sha256Digest } from './verify-stream.js';
 
 export interface RegistryClientOptions {
@@ -16,7 +18,11 @@ export interface RegistryClientOptions {
   /** `pull` for a source, `pull,push` for a destination: one token covers every call on a repository. */
   readonly actions: 'pull' | 'pull,push';
   readonly retry?: RetryPolicy;
+  /** Deadlines and the blob throughput floor; `idleTimeoutMs` below, when set, overrides its idle timeout. */
+  readonly timeLimits?: TimeLimits;
   readonly idleTimeoutMs?: number;
+  /** Shared by the clients of one copy, so a slow source is retried only so often in all (default: this client's own). */
+  readonly slowRetries?: SlowRetryBudget;
   /** Stops every request and retry of this client. */
   readonly signal?: AbortSignal;
 }
@@ -38,6 +44,8 @@ export class RegistryClient {
   readonly baseUrl: URL;
   private readonly retry: RetryPolicy;
   private readonly session: RegistrySession;
+  private readonly limits: TimeLimits;
+  private readonly slowRetries: SlowRetryBudget;
 
   constructor(
     readonly registry: string,
@@ -45,10 +53,13 @@ export class RegistryClient {
   ) {
     this.baseUrl = registryBaseUrl(registry);
     this.retry = options.retry ?? DEFAULT_RETRY;
-    const idleTimeoutMs = options.idleTimeoutMs ?? 60_000;
+    const limits = options.timeLimits ?? DEFAULT_TIME_LIMITS;
+    this.limits = options.idleTimeoutMs ? { ...limits, idleTimeoutMs: options.idleTimeoutMs } : limits;
+    this.slowRetries = options.slowRetries ?? new SlowRetryBudget(this.limits.slowRetries);
+    const { idleTimeoutMs, requestDeadlineMs } = this.limits;
     const signal = options.signal ? { signal: options.signal } : {};
-    const auth = new RegistryAuth(registry, this.baseUrl, options.credentials, { idleTimeoutMs, ...signal });
-    this.session = new RegistrySession(this.baseUrl, auth, { idleTimeoutMs, ...signal });
+    const auth = new RegistryAuth(registry, this.baseUrl, options.credentials, { idleTimeoutMs, requestDeadlineMs, ...signal });
+    this.session = new RegistrySession(this.baseUrl, auth, { idleTimeoutMs, requestDeadlineMs, ...signal });
   }
 
   /** Fetches a manifest's exact bytes and verifies them against the digest asked for or announced. */
@@ -134,15 +145,24 @@ export class RegistryClient {
    * whole transfer, since a half-read stream cannot be resumed cleanly.
    */
   async openBlob(repository: string, blob: Descriptor): Promise<VerifyingStream> {
-    const res = await this.session.exchange({
-      method: 'GET',
-      url: this.url(repository, 'blobs', blob.digest),
-      scopes: this.scopes(repository),
-      ok: [200],
-    });
-    const verifier = new VerifyingStream(blob.digest, blob.size, `blob ${repository}@${blob.digest}`);
-    // pipeline tears both down together: an abandoned transfer frees its socket.
-    return pipeline(res.body, verifier, () => undefined);
+    const what = `blob ${repository}@${blob.digest}`;
+    // Started before the request, so a slow answer counts against the first window.
+    const guard = new ThroughputGuard(
+      { minBytesPerSecond: this.limits.minBytesPerSecond, windowMs: this.limits.throughputWindowMs },
+      this.registry,
+      `the download of ${what}`,
+    );
+    let res: HttpResponse;
+    try {
+      res = await this.session.exchange({ method: 'GET', url: this.url(repository, 'blobs', blob.digest), scopes: this.scopes(repository), ok: [200], download: true });
+    } catch (error) {
+      guard.destroy();
+      throw error;
+    }
+    const verifier = new VerifyingStream(blob.digest, blob.size, what);
+    // pipeline tears all down together: an abandoned transfer frees its socket. Any failure
+    // reaches the verifier (destroyed with it), whose `verified` the upload waits for.
+    return pipeline(res.body, guard, verifier, () => undefined);
   }
 
   /** Tries a cross-repository mount; when the registry declines, it opens an upload instead. */
@@ -230,7 +250,8 @@ export class RegistryClient {
 
   /** Runs an idempotent operation under this client's retry policy, until aborted. */
   retrying<T>(operation: (attempt: number) => Promise<T>): Promise<T> {
-    return withRetry(this.retry, operation, this.options.signal ? { signal: this.options.signal } : {});
+    const retryable = (error: unknown) => this.slowRetries.allows(error);
+    return withRetry(this.retry, operation, { retryable, ...(this.options.signal ? { signal: this.options.signal } : {}) });
   }
 
   private scopes(repository: string): string[] {

@@ -6,6 +6,7 @@ import { collectTree, selectPlatform } from './manifest-tree.js';
 import { formatPlatform, parsePlatform, type Platform } from './platform.js';
 import { formatReference, manifestReference, type ImageReference } from './reference.js';
 import type { RetryPolicy } from './retry.js';
+import { DEFAULT_TIME_LIMITS, SlowRetryBudget, type TimeLimits } from './time-limits.js';
 import { DEFAULT_TREE_LIMITS, type TreeLimits } from './tree-limits.js';
 
 export type { BlobOutcome } from './blob-transfer.js';
@@ -37,6 +38,8 @@ export interface CopyOptions {
   readonly tagOnlyIfSourceTagCurrent?: boolean;
   /** Bounds on the manifests read (defaults: DEFAULT_TREE_LIMITS); tests scale them down. */
   readonly treeLimits?: Partial<TreeLimits>;
+  /** Deadlines, the blob throughput floor and slow retries (defaults: DEFAULT_TIME_LIMITS); tests scale them down. */
+  readonly timeLimits?: Partial<TimeLimits>;
 }
 
 export type CopyProgress =
@@ -72,10 +75,14 @@ export async function copyImage(source: ImageReference, destination: ImageRefere
   const signal = options.signal;
   // Every request in flight listens on it: with many blobs at once that is more than Node's default of 10.
   if (signal) setMaxListeners(0, signal);
+  const timeLimits = { ...DEFAULT_TIME_LIMITS, ...options.timeLimits };
   const common = {
     ...(options.retry ? { retry: options.retry } : {}),
     ...(options.idleTimeoutMs ? { idleTimeoutMs: options.idleTimeoutMs } : {}),
     ...(signal ? { signal } : {}),
+    timeLimits,
+    // One budget for both ends: the source's slow blob fails inside the destination's upload retry.
+    slowRetries: new SlowRetryBudget(timeLimits.slowRetries),
   };
   const src = new RegistryClient(source.registry, { credentials: options.sourceCredentials, actions: 'pull', ...common });
   const dst = new RegistryClient(destination.registry, { credentials: options.destinationCredentials, actions: 'pull,push', ...common });
