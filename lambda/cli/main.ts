@@ -1,3 +1,4 @@
+import { errorMessage } from '../errors.js';
 import { USAGE } from './usage.js';
 import { UsageError } from './usage-error.js';
 
@@ -31,7 +32,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     process.stderr.write(`error: ${message.split('\n')[0]}\n`);
     if (error instanceof UsageError) process.stderr.write('run with --help for usage\n');
     process.exitCode = error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ? 2 : 1;

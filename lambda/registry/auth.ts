@@ -2,6 +2,7 @@ import { parseChallenge, type Challenge } from './challenge.js';
 import type { CredentialProvider, Credentials } from './credentials.js';
 import { RegistryProtocolError, RegistryResponseError } from './errors.js';
 import { discardBody, header, readBody, sendRequest, type Deadline } from './http.js';
+import { registerCredentials, registerSecret } from '../redact.js';
 import { assertSecureUrl } from './scheme.js';
 
 /** Token lifetime assumed when the token server does not say (the token spec's default). */
@@ -58,6 +59,8 @@ export class RegistryAuth {
     });
     if (!challenge) return undefined;
     const credentials = await this.credentials(this.registry);
+    // Whatever the provider (Docker config, ECR, the Root key), what we send is what must never come back out.
+    if (credentials) registerCredentials(credentials.username, credentials.password);
     if (challenge.scheme === 'basic') return credentials ? basicHeader(credentials) : undefined;
     if (challenge.scheme !== 'bearer') {
       throw new RegistryProtocolError(`${this.registry} asks for unsupported authentication "${challenge.scheme}"`);
@@ -127,6 +130,7 @@ export class RegistryAuth {
       throw new RegistryResponseError('GET', `${url.origin}${url.pathname}`, res.status, undefined, 'token request refused', undefined, this.registry);
     }
     const parsed = parseTokenResponse(body);
+    registerSecret(parsed.token);
     const lifetimeMs = (parsed.expiresIn ?? DEFAULT_TOKEN_SECONDS) * 1000;
     return {
       header: `Bearer ${parsed.token}`,

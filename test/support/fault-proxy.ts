@@ -18,8 +18,8 @@ export interface FaultRule {
   status?: number;
   /** Sent as `Retry-After` with `status`. */
   retryAfter?: number | string;
-  /** Body for `status` (default a registry-style JSON error). */
-  body?: string;
+  /** Body for `status` (default a registry-style JSON error); a function of the request, e.g. to echo its headers. */
+  body?: string | ((request: ProxiedRequest) => string);
   headers?: Record<string, string>;
   /** Proxy, but XOR the first byte of every body chunk: same length, wrong digest. */
   corrupt?: boolean;
@@ -104,7 +104,8 @@ export async function startFaultProxy(upstreamUrl: string, rules: FaultRule[] = 
       req.socket.destroy();
     } else if (rule?.status !== undefined) {
       req.resume();
-      const body = rule.body ?? JSON.stringify({ errors: [{ code: 'UNAVAILABLE', message: 'fault injected by test proxy' }] });
+      const given = typeof rule.body === 'function' ? rule.body({ method: req.method ?? '', url: pathAndQuery, headers: req.headers }) : rule.body;
+      const body = given ?? JSON.stringify({ errors: [{ code: 'UNAVAILABLE', message: 'fault injected by test proxy' }] });
       const retryAfter = rule.retryAfter === undefined ? {} : { 'retry-after': String(rule.retryAfter) };
       res.writeHead(rule.status, { 'content-type': 'application/json', ...retryAfter, ...rule.headers }).end(body);
     } else if (rule?.redirectTo !== undefined) {
