@@ -15,6 +15,10 @@ export const WORKER_METRICS = {
   BlobsSkipped: ['service'],
   MirrorDurationMs: ['service'],
   WebhooksRejected: ['reason', 'service'],
+  // The reconcile (lambda/reconcile/) and base-policy propagation (lambda/ecr/propagate-policies.ts).
+  ReconcileTagsChecked: ['service'],
+  ReconcileTagsQueued: ['service'],
+  PolicyDrift: ['service'],
 } as const satisfies Record<string, readonly string[]>;
 type WorkerMetric = keyof typeof WORKER_METRICS;
 
@@ -66,6 +70,12 @@ export function mirrorDashboard(scope: Construct, targets: DashboardTargets): Cl
       lambda('ConcurrentExecutions', 'Maximum', 'concurrency'),
     ]),
     graph('Function duration (ms)', [lambda('Duration', 'p50', 'p50'), lambda('Duration', 'p99', 'p99'), lambda('Duration', 'Maximum', 'max')]),
+    // A reconcile in step checks every tag and queues none; drift counts policies changed by hand on mirrored repositories.
+    graph('Reconcile: tags checked and queued; policy drift', [
+      [search('ReconcileTagsChecked', 'Sum', 'tags checked')],
+      [search('ReconcileTagsQueued', 'Sum', 'tags queued')],
+      [{ ...search('PolicyDrift', 'Sum', 'policy drift'), yAxis: 'right' }],
+    ]),
     graph('Mirror duration (ms)', [[search('MirrorDurationMs', 'p50', 'p50')], [search('MirrorDurationMs', 'p99', 'p99')], [search('MirrorDurationMs', 'Maximum', 'max')]]),
   ].map((properties, index) => ({
     type: 'metric',

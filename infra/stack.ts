@@ -1,6 +1,6 @@
 import { EcrRepository } from '@cdktf/provider-aws/lib/ecr-repository/index.js';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider/index.js';
-import { LocalBackend, TerraformStack } from 'cdktf';
+import { Fn, LocalBackend, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { mirrorAlarms } from './alarms.js';
 import type { LambdaBundle } from './bundle.js';
@@ -11,6 +11,7 @@ import { functionRole } from './iam.js';
 import { STATE_PATH } from './names.js';
 import { mirrorOutputs } from './outputs.js';
 import { mirrorQueues } from './queue.js';
+import { applyTimeReconcile, reconcileSchedule } from './reconcile.js';
 import { mirrorSecrets } from './secrets.js';
 import { defineVariables } from './variables.js';
 
@@ -66,10 +67,13 @@ export class MirrorStack extends TerraformStack {
       queueUrl: queue.url,
       deadLetterQueueUrl: deadLetterQueue.url,
       logLevel: vars.logLevel.stringValue,
+      propagateBasePolicies: Fn.tostring(vars.propagateBasePolicies.booleanValue),
     });
     const fn = mirrorFunction(this, { bundle: props.bundle, access, logGroup, environment, vars });
     const url = webhookUrl(this, fn);
-    queueTrigger(this, fn, queue, access);
+    const trigger = queueTrigger(this, fn, queue, access);
+    reconcileSchedule(this, fn);
+    applyTimeReconcile(this, fn, [access.policy, trigger, ...secrets.versions]);
 
     const { alarms } = mirrorAlarms(this, { functionName: fn.functionName, deadLetterQueueName: deadLetterQueue.name });
     const dashboard = mirrorDashboard(this, {

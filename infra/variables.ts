@@ -9,8 +9,23 @@ import { MAX_CONCURRENCY, RESERVED_CONCURRENCY_MAX, RESERVED_CONCURRENCY_MIN, UN
 
 /** One OCI path component, with `*` allowed wherever a letter is: `library`, `python*`, `*`. */
 const GLOB_COMPONENT = '[a-z0-9*]+(?:(?:[._]|__|-+)[a-z0-9*]+)*';
-/** An `allowed_repos` entry: the OCI repository grammar, plus `*` globs (`library/*`, `python*`). */
-export const ALLOWED_REPO_PATTERN = `^${GLOB_COMPONENT}(?:/${GLOB_COMPONENT})*$`;
+/** A tag with `*` allowed wherever a tag character is: `3.12-*`, `*-slim`; 1 to 128 characters, as a tag. */
+const TAG_GLOB = '[A-Za-z0-9_*][A-Za-z0-9._*-]{0,127}';
+/**
+ * An `allowed_repos` entry, `REPOSITORY-GLOB[:TAG-GLOB]`: the OCI repository grammar and the tag
+ * grammar, each with `*` read as any character of it (`library/*`, `python*`, `python:3.12-*`).
+ * The same grammar as the function's parser (lambda/webhook/allowed-repos.ts).
+ */
+export const ALLOWED_REPO_PATTERN = `^${GLOB_COMPONENT}(?:/${GLOB_COMPONENT})*(?::${TAG_GLOB})?$`;
+/** Repository names are at most 255 characters (the tag part's bound is in the pattern). */
+export const ALLOWED_REPO_MAX_REPOSITORY_LENGTH = 255;
+
+/**
+ * An EventBridge schedule: `rate(1 hour)`, `rate(6 hours)` (singular for 1, plural otherwise, as
+ * EventBridge demands) or a six-field `cron(0 3 * * ? *)`; "" turns the schedule off.
+ */
+export const RECONCILE_SCHEDULE_PATTERN =
+  '^(?:rate[(](?:1 (?:minute|hour|day)|(?:[2-9]|[1-9][0-9]+) (?:minutes|hours|days))[)]|cron[(][^ ()]+(?: [^ ()]+){5}[)])$';
 
 const HOST_PATTERN = '^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:[.][a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*(?::[0-9]{1,5})?$';
 const REGION_PATTERN = '^[a-z]{2}(?:-[a-z]+)+-[0-9]+$';
@@ -32,7 +47,9 @@ export interface Variables {
   readonly webhookSigningSecret: TerraformVariable;
   readonly rootApiKey: TerraformVariable;
   readonly allowedRepos: TerraformVariable;
+  readonly reconcileSchedule: TerraformVariable;
   readonly imageTagMutability: TerraformVariable;
+  readonly propagateBasePolicies: TerraformVariable;
   readonly logRetentionDays: TerraformVariable;
   readonly logLevel: TerraformVariable;
   readonly lambdaMemoryMb: TerraformVariable;
@@ -101,14 +118,36 @@ export function defineVariables(scope: Construct): Variables {
       default: [],
       nullable: false,
       description:
-        'Root repositories to mirror: exact names or globs with * (library/*, python*). Empty mirrors every repository. ' +
-        'Changing it and applying updates only the function\'s environment.',
+        'Root repositories to mirror: exact names or globs with * (library/*, python*), each optionally with a tag glob ' +
+        '(python:3.12-*) that limits it to the matching tags. Empty mirrors every repository. Changing it and applying ' +
+        'updates the function\'s environment and reconciles the new list: the images Root already has appear.',
       validation: [
         {
-          condition: hcl(`alltrue([for r in var.allowed_repos : ${matches(ALLOWED_REPO_PATTERN, 'r')} && length(r) <= 255])`),
+          condition: hcl(
+            `alltrue([for r in var.allowed_repos : ${matches(ALLOWED_REPO_PATTERN, 'r')} && ` +
+              `length(split(":", r)[0]) <= ${ALLOWED_REPO_MAX_REPOSITORY_LENGTH}])`,
+          ),
           errorMessage:
-            'Each allowed_repos entry must be a repository path (lower-case letters and digits, separated by . _ __ - or /) ' +
-            'where * may stand for any characters, e.g. "library/nginx", "library/*", "python*".',
+            'Each allowed_repos entry must be a repository path (lower-case letters and digits, separated by . _ __ - or /), ' +
+            'optionally followed by :TAG (letters, digits, . _ -, not starting with . or -), where * may stand for any characters, ' +
+            'e.g. "library/nginx", "library/*", "python*", "python:3.12-*".',
+        },
+      ],
+    }),
+    reconcileSchedule: new TerraformVariable(scope, 'reconcile_schedule', {
+      type: 'string',
+      default: 'rate(6 hours)',
+      nullable: false,
+      description:
+        'How often the function reconciles: lists the tags of every repository in allowed_repos on Root and queues those missing ' +
+        'here or naming another digest, so a lost webhook is made good. An EventBridge schedule expression, rate(6 hours) or ' +
+        'cron(0 3 * * ? *); "" turns the schedule off (the reconcile on apply still runs).',
+      validation: [
+        {
+          condition: hcl(`var.reconcile_schedule == "" || ${matches(RECONCILE_SCHEDULE_PATTERN, 'var.reconcile_schedule')}`),
+          errorMessage:
+            'reconcile_schedule must be "" (off), rate(N unit) with unit minute, hour or day (singular for 1, plural otherwise: ' +
+            'rate(1 hour), rate(6 hours)), or a six-field cron(minutes hours day-of-month month day-of-week year).',
         },
       ],
     }),
@@ -118,6 +157,15 @@ export function defineVariables(scope: Construct): Variables {
       nullable: false,
       description: 'Tag mutability of the base repository, copied to every mirrored repository. IMMUTABLE refuses to move a tag to a new digest.',
       validation: [{ condition: hcl('contains(["MUTABLE", "IMMUTABLE"], var.image_tag_mutability)'), errorMessage: 'image_tag_mutability must be MUTABLE or IMMUTABLE.' }],
+    }),
+    propagateBasePolicies: new TerraformVariable(scope, 'propagate_base_policies', {
+      type: 'bool',
+      default: true,
+      nullable: false,
+      description:
+        'Bring the repository policy and lifecycle policy of every mirrored repository up to the base repository\'s when they change there. ' +
+        'A mirrored repository\'s policy changed by hand is never overwritten: it is logged as drift and counted in the PolicyDrift metric. ' +
+        'false = copy the policies only when a repository is created.',
     }),
     logRetentionDays: new TerraformVariable(scope, 'log_retention_days', {
       type: 'number',

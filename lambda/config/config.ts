@@ -20,6 +20,11 @@ export interface Config {
   readonly allowedRepos: AllowedRepos;
   readonly queueUrl?: string;
   readonly dlqUrl?: string;
+  /**
+   * Bring mirrored repositories' policies up to the base repository's when they still hold
+   * what we last copied (lambda/ecr/propagate-policies.ts). Default true; `false` turns it off.
+   */
+  readonly propagateBasePolicies: boolean;
 }
 
 export const DEFAULTS = {
@@ -69,6 +74,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   } catch (error) {
     problems.push(`${ENV.allowedRepos}: ${(error as Error).message}`);
   }
+  const propagate = read(ENV.propagateBasePolicies)?.toLowerCase() ?? 'true';
+  if (propagate !== 'true' && propagate !== 'false') problems.push(`${ENV.propagateBasePolicies} must be true or false, not "${propagate}"`);
   const webhookSecret = secret(ENV.webhookSecret, ENV.webhookSecretArn);
   const rootApiKey = secret(ENV.rootApiKey, ENV.rootApiKeyArn);
   if (problems.length > 0) throw new ConfigError(problems);
@@ -83,6 +90,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     allowedRepos,
     ...(queueUrl ? { queueUrl } : {}),
     ...(dlqUrl ? { dlqUrl } : {}),
+    propagateBasePolicies: propagate !== 'false',
   };
 }
 

@@ -84,6 +84,7 @@ async function processRecord(record: SQSRecord, deps: WorkerDependencies, signal
       source: job.source,
       digest: summary.digest,
       platform: summary.platform ?? 'all',
+      ...(job.platform ? { remediated_platform: job.platform } : {}),
       up_to_date: summary.upToDate,
       tagged: summary.tagged,
       bytes: summary.bytesCopied,

@@ -6,8 +6,10 @@ import { copyImage, type CopySummary } from '../registry/copy.js';
 import { RegistryResponseError } from '../registry/errors.js';
 import { isValidRepository, parseReference, type ImageReference } from '../registry/reference.js';
 import type { RetryPolicy } from '../registry/retry.js';
+import type { RegistryRetry } from '../registry/client.js';
 import type { Destination } from './destination.js';
 import type { MirrorJob } from './job.js';
+import { reportRetries } from './retry-report.js';
 
 const ROOT_CREDENTIALS_REJECTED = 'ROOT_CREDENTIALS_REJECTED';
 
@@ -19,10 +21,13 @@ export interface MirrorDependencies {
   readonly rootApiKey: SecretCache;
   readonly destination: Destination;
   readonly retry?: RetryPolicy;
+  /** Told of each registry retry; by default logged at DEBUG and counted (`RegistryRetries`). */
+  readonly onRetry?: (retry: RegistryRetry) => void;
 }
 
 /**
- * Mirrors one image: resolves the source, prepares the destination repository, then copies.
+ * Mirrors one image: resolves the source, prepares the destination repository, then copies
+ * what Root's tag names, whole (job.platform is not a filter: see MirrorJob).
  * The Root API key is offered to the Root registry host and nowhere else.
  */
 export async function runMirrorJob(job: MirrorJob, deps: MirrorDependencies, signal?: AbortSignal): Promise<CopySummary> {
@@ -42,7 +47,8 @@ export async function runMirrorJob(job: MirrorJob, deps: MirrorDependencies, sig
 }
 
 async function refusedByDestination(error: unknown, deps: MirrorDependencies): Promise<boolean> {
-  return error instanceof RegistryResponseError && error.status === 401 && error.registry === (await deps.destination.registry());
+  if (!(error instanceof RegistryResponseError) || error.status !== 401 || error.fromRedirectTarget) return false;
+  return error.registry === (await deps.destination.registry());
 }
 
 async function mirrorOnce(job: MirrorJob, deps: MirrorDependencies, signal: AbortSignal | undefined): Promise<CopySummary> {
@@ -59,10 +65,12 @@ async function mirrorOnce(job: MirrorJob, deps: MirrorDependencies, signal: Abor
       destinationCredentials: deps.destination.credentials,
       // Only once the source image is known to exist: a wrong tag must not leave an empty repository behind.
       beforeDestination: () => untilAborted(deps.destination.prepare(job.destinationRepository), signal),
-      ...(job.platform ? { platform: job.platform } : {}),
       ...(deps.retry ? { retry: deps.retry } : {}),
+      onRetry: deps.onRetry ?? reportRetries(job),
       ...(signal ? { signal } : {}),
       // Root may announce a newer digest for the tag before an older event is retried.
+      // No platform: the event's arch says what Root remediated, and the tag keeps naming
+      // what Root's tag names, the whole index for a multi-arch tag.
       tagOnlyIfSourceTagCurrent: true,
     });
   } catch (error) {
@@ -93,6 +101,8 @@ function checkedSource(job: MirrorJob, deps: MirrorDependencies): ImageReference
  */
 function rootRefusal(error: unknown, deps: MirrorDependencies, keyConfigured: boolean): MirrorError | undefined {
   if (!(error instanceof RegistryResponseError) || (error.status !== 401 && error.status !== 403)) return undefined;
+  // S3 or a CDN refusing a pre-signed link Root's registry redirected to says nothing about the key.
+  if (error.fromRedirectTarget) return undefined;
   // By the registry asked, not the URL: with Bearer auth Root's token server may live on another host.
   if (error.registry !== deps.rootRegistryHost) return undefined;
   const user = `user "${deps.rootRegistryUsername}"`;

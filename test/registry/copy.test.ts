@@ -147,6 +147,14 @@ describe('copyImage between two registries', () => {
     expect((await fetchManifest(dst.url, 'pinned/multi', 'v1')).digest).toBe(amd.digest);
   });
 
+  it('copies the whole index the source tag names for a pinned platform manifest when no platform is asked for', async () => {
+    const index = await pushMultiArchImage(src.url, 'pinned/whole', 'v1', { platforms: ['linux/amd64', 'linux/arm64/v8'] });
+    const arm = index.children.find((c) => c.platform.architecture === 'arm64')!;
+    const summary = await copyImage(ref(src, `pinned/whole:v1@${arm.digest}`), ref(dst, 'pinned/whole:v1'), { ...open, tagOnlyIfSourceTagCurrent: true });
+    expect(summary).toMatchObject({ digest: index.digest, tagged: true, manifests: 3 });
+    expect((await fetchManifest(dst.url, 'pinned/whole', 'v1')).digest).toBe(index.digest);
+  });
+
   it('reads and writes no blob the second time', async () => {
     const dstProxy = await startFaultProxy(dst.url);
     try {

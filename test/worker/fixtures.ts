@@ -120,6 +120,8 @@ export interface WorkerOptions {
   readonly withDlq?: boolean;
   /** The secret cache's clock (epoch ms), to age a cached key. */
   readonly now?: () => number;
+  /** PROPAGATE_BASE_POLICIES; on by default as in the deployed function. */
+  readonly propagateBasePolicies?: boolean;
 }
 
 /**
@@ -128,7 +130,7 @@ export interface WorkerOptions {
  */
 export function createWorker(world: World, options: WorkerOptions = {}) {
   const rootApiKey = new SecretCache(options.rootApiKey ?? { kind: 'value', value: ROOT_AUTH.password }, new SecretsProvider(), options.now);
-  const destination = ecrDestination(BASE, new ECRClient({}));
+  const destination = ecrDestination(BASE, new ECRClient({}), { propagateBasePolicies: options.propagateBasePolicies ?? true });
   return createSqsHandler({
     mirror: (job, signal) =>
       runMirrorJob(
