@@ -156,7 +156,7 @@ describe('synthesized stack', () => {
     const widgets = (JSON.parse(body) as { widgets: { properties: { metrics: unknown[] } }[] }).widgets;
     const charted = JSON.stringify(widgets.map((w) => w.properties.metrics));
     const metrics = ['ImagesMirrored', 'MirrorFailures', 'BytesCopied', 'BlobsCopied', 'BlobsSkipped', 'MirrorDurationMs', 'WebhooksRejected'];
-    for (const metric of [...metrics, 'ReconcileTagsChecked', 'ReconcileTagsQueued', 'PolicyDrift']) {
+    for (const metric of [...metrics, 'ReconcileTagsChecked', 'ReconcileTagsQueued', 'ReconcileErrors', 'PolicyDrift']) {
       expect(charted).toContain(`{RootEcrMirror,`);
       expect(charted).toContain(`MetricName=\\"${metric}\\"`);
     }
@@ -164,14 +164,14 @@ describe('synthesized stack', () => {
     expect(charted).toContain('["AWS/SQS","ApproximateNumberOfMessagesVisible","QueueName","${aws_sqs_queue.dead_letter_queue.name}"');
   });
 
-  it('charts the reconcile in one widget: tags checked and queued, and policy drift on its own axis', () => {
+  it('charts the reconcile in one widget: tags checked and queued, errors and policy drift on their own axis', () => {
     const body = String(resource('aws_cloudwatch_dashboard', 'dashboard').dashboard_body);
     type Widget = { properties: { title?: string; metrics?: { expression: string; label: string; yAxis?: string }[][] } };
     const widget = (JSON.parse(body) as { widgets: Widget[] }).widgets.find((w) => w.properties.title?.startsWith('Reconcile'));
     const series = (widget?.properties.metrics ?? []).map(([m]) => m);
-    expect(series.map((m) => m?.label)).toEqual(['tags checked', 'tags queued', 'policy drift']);
+    expect(series.map((m) => m?.label)).toEqual(['tags checked', 'tags queued', 'reconcile errors', 'policy drift']);
     expect(series[0]?.expression).toBe(`SEARCH('{RootEcrMirror,service} MetricName="ReconcileTagsChecked"', 'Sum', 300)`);
-    expect(series[2]).toMatchObject({ expression: `SEARCH('{RootEcrMirror,service} MetricName="PolicyDrift"', 'Sum', 300)`, yAxis: 'right' });
+    expect(series[3]).toMatchObject({ expression: `SEARCH('{RootEcrMirror,service} MetricName="PolicyDrift"', 'Sum', 300)`, yAxis: 'right' });
   });
 
   it('shows the state of every alarm and charts the webhook 5xx the alarm watches', () => {

@@ -73,7 +73,7 @@ export class MirrorStack extends TerraformStack {
     const url = webhookUrl(this, fn);
     const trigger = queueTrigger(this, fn, queue, access);
     reconcileSchedule(this, fn);
-    applyTimeReconcile(this, fn, [access.policy, trigger, ...secrets.versions]);
+    const applyReconcile = applyTimeReconcile(this, fn, [access.policy, trigger, ...secrets.versions]);
 
     const { alarms } = mirrorAlarms(this, { functionName: fn.functionName, deadLetterQueueName: deadLetterQueue.name });
     const dashboard = mirrorDashboard(this, {
@@ -93,6 +93,7 @@ export class MirrorStack extends TerraformStack {
       webhookSecretArn: secrets.webhookSecret.arn,
       rootApiKeySecretArn: secrets.rootApiKey.arn,
       logGroupName: logGroup.name,
+      applyReconcileSummary: applyReconcile.result,
     });
   }
 }

@@ -30,7 +30,7 @@ describe('secrets known to the redaction', () => {
 
   it('never leave in an error, a log line or an HTTP answer', () => {
     loadConfig({ ROOT_API_KEY: ROOT_KEY });
-    const error = new MirrorError(`registry said: you sent ${ROOT_KEY}`, { code: 'X', failureClass: 'permanent' });
+    const error = new MirrorError(`registry said: you sent ${ROOT_KEY}`, { code: 'UNEXPECTED', failureClass: 'permanent' });
     expect(error.message).not.toContain(ROOT_KEY);
     expect(errorMessage(new TypeError(`bad header ${ROOT_KEY}`))).not.toContain(ROOT_KEY);
     logger.error(`echo ${ROOT_KEY}`, { detail: `Basic ${Buffer.from(`root:${ROOT_KEY}`).toString('base64')}`, error: new Error(ROOT_KEY) });

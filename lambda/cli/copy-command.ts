@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { copyImage } from '../registry/copy.js';
+import { DEFAULT_COPY_CONCURRENCY } from '../registry/copy-settings.js';
 import { dockerConfigCredentials } from '../registry/docker-config.js';
 import { parseReference } from '../registry/reference.js';
 import { cliCredentials } from './cli-credentials.js';
@@ -17,7 +18,7 @@ export async function copyCommand(args: string[]): Promise<void> {
     },
   });
   if (positionals.length !== 2) throw new UsageError('copy takes exactly two arguments: SRC DST');
-  const concurrency = values.concurrency === undefined ? 4 : Number(values.concurrency);
+  const concurrency = values.concurrency === undefined ? DEFAULT_COPY_CONCURRENCY : Number(values.concurrency);
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) {
     throw new UsageError('--concurrency takes a whole number from 1 to 64');
   }

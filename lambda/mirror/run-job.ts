@@ -11,8 +11,6 @@ import type { Destination } from './destination.js';
 import type { MirrorJob } from './job.js';
 import { reportRetries } from './retry-report.js';
 
-const ROOT_CREDENTIALS_REJECTED = 'ROOT_CREDENTIALS_REJECTED';
-
 export interface MirrorDependencies {
   readonly rootRegistryHost: string;
   /** The base repository: jobs may only write below it. */
@@ -35,7 +33,7 @@ export async function runMirrorJob(job: MirrorJob, deps: MirrorDependencies, sig
     return await mirrorOnce(job, deps, signal);
   } catch (error) {
     // A key rotated in Secrets Manager since we cached it: re-read it (at most once a minute) and try again.
-    const keyRejected = error instanceof MirrorError && error.code === ROOT_CREDENTIALS_REJECTED;
+    const keyRejected = error instanceof MirrorError && error.code === 'ROOT_CREDENTIALS_REJECTED';
     if (keyRejected && (await deps.rootApiKey.refreshIfStale())) return mirrorOnce(job, deps, signal);
     // The destination refused a cached token (revoked, or the role changed): fetch a new one once.
     if (await refusedByDestination(error, deps)) {
@@ -112,7 +110,7 @@ function rootRefusal(error: unknown, deps: MirrorDependencies, keyConfigured: bo
       ? `it refused the Root API key of ${user}: put the right key in the secret named by ROOT_API_KEY_ARN (or ROOT_API_KEY)`
       : `the Root API key of ${user} may not pull this image: check the key's access in Root`;
   return new MirrorError(`Root's registry ${deps.rootRegistryHost} answered ${error.status}; ${problem}. (${error.message})`, {
-    code: error.status === 401 ? ROOT_CREDENTIALS_REJECTED : 'ROOT_ACCESS_DENIED',
+    code: error.status === 401 ? 'ROOT_CREDENTIALS_REJECTED' : 'ROOT_ACCESS_DENIED',
     failureClass: 'permanent',
     cause: error,
   });

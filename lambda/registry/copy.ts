@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { BlobTransfer, transferAll, type BlobOutcome } from './blob-transfer.js';
 import { RegistryClient, type RegistryRetry } from './client.js';
+import { resolveCopySettings } from './copy-settings.js';
 import type { CredentialProvider } from './credentials.js';
 import type { Manifest } from './manifest.js';
 import { collectTree, selectPlatform } from './manifest-tree.js';
@@ -82,10 +83,11 @@ export async function copyImage(source: ImageReference, destination: ImageRefere
   const signal = options.signal;
   // Every request in flight listens on it: with many blobs at once that is more than Node's default of 10.
   if (signal) setMaxListeners(0, signal);
-  const timeLimits = { ...DEFAULT_TIME_LIMITS, ...options.timeLimits };
+  const settings = resolveCopySettings(options);
+  const timeLimits = { ...DEFAULT_TIME_LIMITS, ...options.timeLimits, idleTimeoutMs: settings.idleTimeoutMs };
   const common = {
-    ...(options.retry ? { retry: options.retry } : {}),
-    ...(options.idleTimeoutMs ? { idleTimeoutMs: options.idleTimeoutMs } : {}),
+    retry: settings.retry,
+    idleTimeoutMs: settings.idleTimeoutMs,
     ...(signal ? { signal } : {}),
     timeLimits,
     // One budget for both ends: the source's slow blob fails inside the destination's upload retry.
@@ -121,7 +123,7 @@ export async function copyImage(source: ImageReference, destination: ImageRefere
   }
 
   const treeLimits = { ...DEFAULT_TREE_LIMITS, ...options.treeLimits };
-  const { children, blobs } = await collectTree(src, source.repository, target, options.concurrency ?? 4, treeLimits, base.source);
+  const { children, blobs } = await collectTree(src, source.repository, target, settings.concurrency, treeLimits, base.source);
   options.onProgress?.({ type: 'resolved', digest: target.digest, mediaType: target.mediaType, blobs: blobs.length });
 
   const transfer = new BlobTransfer({
@@ -132,7 +134,7 @@ export async function copyImage(source: ImageReference, destination: ImageRefere
     ...(options.mountFrom ? { mountFrom: options.mountFrom } : {}),
     onBlob: (blob, outcome) => options.onProgress?.({ type: 'blob', digest: blob.digest, size: blob.size, outcome }),
   });
-  const outcomes = await transferAll(blobs, (blob) => transfer.copy(blob), options.concurrency ?? 4);
+  const outcomes = await transferAll(blobs, (blob) => transfer.copy(blob), settings.concurrency);
 
   // Children before the index, and all of them before the tag moves.
   for (const child of children) {

@@ -1,3 +1,4 @@
+import { foreignCode } from '../error-codes.js';
 import { MirrorError, type FailureClass } from '../errors.js';
 import type { RegistryErrorEntry } from './error-body.js';
 import { REDIRECT_TARGET_TRANSIENT_STATUSES, responseFailureClass } from './retryable.js';
@@ -48,7 +49,7 @@ export class RegistryResponseError extends MirrorError {
     const fromRedirectTarget = options.fromRedirectTarget === true;
     const refusedByRedirectTarget = fromRedirectTarget && REDIRECT_TARGET_TRANSIENT_STATUSES.has(options.status);
     super(describe(options, errors), {
-      code: refusedByRedirectTarget ? 'REDIRECT_TARGET_REFUSED' : registryCode ?? `HTTP_${options.status}`,
+      code: refusedByRedirectTarget ? 'REDIRECT_TARGET_REFUSED' : foreignCode(registryCode ?? `HTTP_${options.status}`),
       failureClass: responseFailureClass(options.status, registryCodes, fromRedirectTarget),
     });
     this.fromRedirectTarget = fromRedirectTarget;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { foreignCode } from '../error-codes.js';
 import { MirrorError } from '../errors.js';
 import { RegistryResponseError } from './errors.js';
 import { backoffDelayMs, parseRetryAfter, withRetry, type RetryPolicy } from './retry.js';
@@ -30,7 +31,7 @@ describe('withRetry', () => {
 
   it('gives up after the policy attempts', async () => {
     let calls = 0;
-    const transient = new MirrorError('flaky', { code: 'X', failureClass: 'transient' });
+    const transient = new MirrorError('flaky', { code: foreignCode('X'), failureClass: 'transient' });
     await expect(
       withRetry(FAST, async () => {
         calls += 1;

@@ -1,4 +1,5 @@
 import { MirrorError } from '../errors.js';
+import { DEFAULT_IDLE_TIMEOUT_MS } from './copy-settings.js';
 import type { RetryPolicy } from './retry.js';
 
 /**
@@ -26,7 +27,7 @@ export const DEFAULT_TIME_LIMITS: TimeLimits = {
   requestDeadlineMs: 60_000,
   minBytesPerSecond: 64 * 1024,
   throughputWindowMs: 60_000,
-  idleTimeoutMs: 60_000,
+  idleTimeoutMs: DEFAULT_IDLE_TIMEOUT_MS,
   slowRetries: 1,
 };
 

@@ -2,7 +2,7 @@
 // serialization, error parsing and retries are what is exercised.
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { describe, expect, it } from 'vitest';
-import { EcrError, EcrErrorCode } from '../../lambda/ecr/errors.js';
+import { EcrError } from '../../lambda/ecr/errors.js';
 import { formatMarker, POLICIES_TAG_KEY } from '../../lambda/ecr/marker.js';
 import { fingerprints } from '../../lambda/ecr/policies.js';
 import { ensureRepository } from '../../lambda/ecr/repositories.js';
@@ -122,7 +122,7 @@ describe('ensureRepository', () => {
   it('fails permanently, naming the base repository, when the base does not exist', async () => {
     const failure = await ensure().catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(EcrError);
-    expect(failure).toMatchObject({ failureClass: 'permanent', code: EcrErrorCode.baseRepositoryMissing });
+    expect(failure).toMatchObject({ failureClass: 'permanent', code: 'ECR_BASE_REPOSITORY_MISSING' });
     expect((failure as Error).message).toContain(`"${BASE}"`);
     expect(ops()).not.toContain('CreateRepository');
   });
@@ -132,7 +132,7 @@ describe('ensureRepository', () => {
     aws.ecr.failNext('CreateRepository', { type: 'AccessDeniedException', message: 'not authorized to perform: ecr:CreateRepository' });
 
     const failure = await ensure().catch((error: unknown) => error);
-    expect(failure).toMatchObject({ failureClass: 'permanent', code: EcrErrorCode.accessDenied });
+    expect(failure).toMatchObject({ failureClass: 'permanent', code: 'ECR_ACCESS_DENIED' });
     expect((failure as Error).message).toContain('"ecr:CreateRepository"');
   });
 

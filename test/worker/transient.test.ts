@@ -83,11 +83,12 @@ describe('transient failures', () => {
     seedBase(world);
     const image = await pushSource(world, 'library/slow', '1-root', { layers: [300_000, 400_000, 500_000] });
     await enqueue(world, jobFor(world, 'library/slow', '1-root'));
-    // One layer crawls; the invocation has 500 ms left, so the copy is stopped after 400 ms.
+    // One layer crawls; the invocation has 2.5 s left, so the copy is stopped after 2 s: time
+    // for the other blobs to be committed even on a loaded machine (400 ms was not, in CI).
     const slow = { method: 'GET', path: new RegExp(`/blobs/${image.layerDigests[2]}$`), delayMs: 10_000, times: 1 };
     world.srcProxy.rules = [slow];
     const worker = createWorker(world);
-    const context = { getRemainingTimeInMillis: () => 500 };
+    const context = { getRemainingTimeInMillis: () => 2_500 };
 
     const started = Date.now();
     const first = await world.sqs.deliver((event) => worker(event, context));
