@@ -19,13 +19,16 @@ export const MIN_SECRET_LENGTH = 6;
 const MIN_BASE64_FRAGMENT = 8;
 
 const fragments = new Set<string>();
+/** Secrets already registered: auth registers on every request, the encodings are worked out once. */
+const registered = new Set<string>();
 let matcher: RegExp | undefined;
 
 /** Remembers a secret, so that it and its encodings are redacted from now on. */
 export function registerSecret(value: string | undefined): void {
   if (value === undefined) return;
   const secret = value.trim();
-  if (secret.length < MIN_SECRET_LENGTH) return;
+  if (secret.length < MIN_SECRET_LENGTH || registered.has(secret)) return;
+  registered.add(secret);
   const before = fragments.size;
   for (const form of encodings(secret)) fragments.add(form);
   if (fragments.size !== before) matcher = undefined;
@@ -45,6 +48,7 @@ export function registerCredentials(username: string, password: string): void {
 /** For tests: forget every registered secret. */
 export function forgetSecrets(): void {
   fragments.clear();
+  registered.clear();
   matcher = undefined;
 }
 
