@@ -12,6 +12,9 @@ import { BATCH_SIZE, MAX_CONCURRENCY } from './limits.js';
 import { FUNCTION_NAME, LOG_GROUP_NAME } from './names.js';
 import type { Variables } from './variables.js';
 
+/** Supported to 30 Apr 2028 (nodejs22.x is deprecated on 30 Apr 2027); scripts/build.ts bundles for it. */
+export const LAMBDA_RUNTIME = 'nodejs24.x';
+
 export function functionLogGroup(scope: Construct, vars: Variables): CloudwatchLogGroup {
   // Created before the function, so Lambda never creates it itself without a retention.
   return new CloudwatchLogGroup(scope, 'function_logs', { name: LOG_GROUP_NAME, retentionInDays: vars.logRetentionDays.numberValue });
@@ -32,7 +35,7 @@ export function mirrorFunction(scope: Construct, props: MirrorFunctionProps): La
     functionName: FUNCTION_NAME,
     description: 'Receives Root webhooks (Function URL) and mirrors the images they announce into ECR (SQS).',
     role: props.access.role.arn,
-    runtime: 'nodejs22.x',
+    runtime: LAMBDA_RUNTIME,
     architectures: ['arm64'],
     handler: HANDLER,
     filename: code.path,

@@ -1,6 +1,8 @@
 // The reconcile's Terraform: the schedule (on by default, off for ""), the apply-time
 // invocation keyed on allowed_repos, and the least permission EventBridge needs.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { isValidRepository, isValidTag } from '../lambda/registry/reference.js';
 import { RECONCILE_PERMISSION_SID, RECONCILE_RULE_NAME } from './reconcile.js';
 import { resource, resourcesOf, synthesized, type Block } from '../test/infra/test-support.js';
 import { ALLOWED_REPO_PATTERN, RECONCILE_SCHEDULE_PATTERN } from './variables.js';
@@ -106,6 +108,20 @@ describe('allowed_repos entries with tag globs', () => {
     for (const bad of ['python:', 'python:.x', 'python:-x', 'python:a:b', 'python:a/b', 'python:a b', ':tag', 'python@sha256:ab', `x:${'a'.repeat(129)}`]) {
       expect(regex.test(bad), bad).toBe(false);
     }
+  });
+
+  it('agrees with the function\'s entry grammar on any string: each part, with * read as a letter, is a repository name and a tag', () => {
+    // The function's rule (lambda/webhook/allowed-repos.ts), restated from the name grammars it builds on.
+    const functionAccepts = (entry: string): boolean => {
+      if (!/^[a-z0-9._/*-]+(:[A-Za-z0-9._*-]+)?$/.test(entry)) return false;
+      const [repository = '', tag] = entry.split(':');
+      return isValidRepository(repository.replaceAll('*', 'a')) && (tag === undefined || isValidTag(tag.replaceAll('*', 'a')));
+    };
+    const terraformAccepts = (entry: string): boolean =>
+      new RegExp(ALLOWED_REPO_PATTERN).test(entry) && (entry.split(':')[0] ?? '').length <= 255;
+    const piece = fc.constantFrom('a', 'z', '0', '9', 'A', '.', '_', '__', '-', '--', '/', '*', ':', ' ', 'library/', 'python', '3.12');
+    const entry = fc.oneof(fc.array(piece, { maxLength: 12 }).map((parts) => parts.join('')), fc.string({ maxLength: 20 }));
+    fc.assert(fc.property(entry, (candidate) => terraformAccepts(candidate) === functionAccepts(candidate)), { numRuns: 5000 });
   });
 
   it('bounds the repository part, not the tag part, by 255 characters', () => {

@@ -26,11 +26,11 @@ describe('synthesized stack', () => {
     ).toBe(true);
   });
 
-  it('deploys the zip as a Node 22 arm64 function whose code hash is the zip content hash', () => {
+  it('deploys the zip as a Node.js 24 (nodejs24.x) arm64 function whose code hash is the zip content hash', () => {
     const { bundle } = synthesized();
     expect(resource('aws_lambda_function', 'function')).toMatchObject({
       function_name: 'root-ecr-mirror',
-      runtime: 'nodejs22.x',
+      runtime: 'nodejs24.x',
       architectures: ['arm64'],
       handler: 'index.handler',
       filename: `assets/lambda_bundle/${bundle.sha256Hex}/lambda.zip`,
@@ -155,7 +155,7 @@ describe('synthesized stack', () => {
     const body = String(resource('aws_cloudwatch_dashboard', 'dashboard').dashboard_body);
     const widgets = (JSON.parse(body) as { widgets: { properties: { metrics: unknown[] } }[] }).widgets;
     const charted = JSON.stringify(widgets.map((w) => w.properties.metrics));
-    const metrics = ['ImagesMirrored', 'MirrorFailures', 'BytesCopied', 'BlobsCopied', 'BlobsSkipped', 'MirrorDurationMs', 'WebhooksRejected'];
+    const metrics = ['ImagesMirrored', 'MirrorFailures', 'BytesCopied', 'BlobsCopied', 'BlobsSkipped', 'MirrorDurationMs', 'WebhooksRejected', 'RegistryRetries'];
     for (const metric of [...metrics, 'ReconcileTagsChecked', 'ReconcileTagsQueued', 'ReconcileErrors', 'PolicyDrift']) {
       expect(charted).toContain(`{RootEcrMirror,`);
       expect(charted).toContain(`MetricName=\\"${metric}\\"`);

@@ -94,7 +94,7 @@ export function defineVariables(scope: Construct): Variables {
     rootRegistryUsername: new TerraformVariable(scope, 'root_registry_username', {
       type: 'string',
       default: 'root',
-      description: 'User name sent with the Root API key when pulling from root_registry_host.',
+      description: 'User name sent with root_api_key when pulling from root_registry_host: "rootio" with a Root registry token, "root" with a Root API key (README: Root credentials).',
       nullable: false,
       validation: [{ condition: hcl('length(trimspace(var.root_registry_username)) > 0'), errorMessage: 'root_registry_username must not be empty.' }],
     }),
@@ -111,7 +111,7 @@ export function defineVariables(scope: Construct): Variables {
       type: 'string',
       sensitive: true,
       nullable: false,
-      description: 'Root API key used to pull from root_registry_host. "" to put the value out of band with `aws secretsmanager put-secret-value`.',
+      description: 'The password for root_registry_host: a Root registry token or API key, matching root_registry_username. "" to put the value out of band with `aws secretsmanager put-secret-value`.',
     }),
     allowedRepos: new TerraformVariable(scope, 'allowed_repos', {
       type: 'list(string)',

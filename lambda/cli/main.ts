@@ -1,4 +1,6 @@
+import { fileURLToPath } from 'node:url';
 import { errorMessage } from '../errors.js';
+import { handedToNewerNode } from './node-version.js';
 import { USAGE } from './usage.js';
 import { UsageError } from './usage-error.js';
 
@@ -12,6 +14,7 @@ type Command = (args: string[]) => Promise<number | void>;
 const commands: Record<string, () => Promise<Command>> = {
   copy: async () => (await import('./copy-command.js')).copyCommand,
   serve: async () => (await import('./serve-command.js')).serveCommand,
+  sync: async () => (await import('./sync-command.js')).syncCommand,
   'send-test-webhook': async () => (await import('./send-test-webhook-command.js')).sendTestWebhookCommand,
 };
 
@@ -27,14 +30,18 @@ async function main(argv: string[]): Promise<number> {
   return (await command(args)) ?? 0;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    const message = errorMessage(error);
-    process.stderr.write(`error: ${message.split('\n')[0]}\n`);
-    if (error instanceof UsageError) process.stderr.write('run with --help for usage\n');
-    process.exitCode = error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ? 2 : 1;
-  },
-);
+if (!handedToNewerNode(fileURLToPath(import.meta.url), process.argv.slice(2))) runMain();
+
+function runMain(): void {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      const message = errorMessage(error);
+      process.stderr.write(`error: ${message.split('\n')[0]}\n`);
+      if (error instanceof UsageError) process.stderr.write('run with --help for usage\n');
+      process.exitCode = error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ? 2 : 1;
+    },
+  );
+}

@@ -83,7 +83,9 @@ export class RegistrySession {
         continue;
       }
       if (request.ok.includes(res.status)) return res;
-      throw await responseError(request.method, url, res, this.auth.registry, url.origin !== this.baseUrl.origin);
+      // Only a host we were redirected to: an upload URL on another host is still the registry's.
+      const fromRedirectTarget = hop > 0 && url.origin !== this.baseUrl.origin;
+      throw await responseError(request.method, url, res, this.auth.registry, fromRedirectTarget);
     }
   }
 }

@@ -72,6 +72,23 @@ describe('a refusal from the storage a blob is redirected to', () => {
     expect((error as Error).message).not.toMatch(/credentials lack permission/);
   });
 
+  it('is only a host a download was redirected to: a 403 from an upload URL on another host stays permanent', async () => {
+    await pushRandomImage(src.url, 'redirect/upload-host', 'v1');
+    const uploadHost = await startFaultProxy(dst.url);
+    try {
+      dstProxy.rules = [{ method: 'POST', path: /\/blobs\/uploads\/$/, setHeaders: { location: `${uploadHost.url}/v2/redirect/upload-host/blobs/uploads/elsewhere` } }];
+      uploadHost.rules = [{ method: 'PATCH', path: /\/blobs\/uploads\//, status: 403, body: JSON.stringify({ errors: [{ code: 'DENIED', message: 'denied' }] }) }];
+      await expect(copyImage(from('redirect/upload-host:v1'), to('redirect/upload-host:v1'), open)).rejects.toMatchObject({
+        status: 403,
+        failureClass: 'permanent',
+        code: 'DENIED',
+        fromRedirectTarget: false,
+      });
+    } finally {
+      await uploadHost.stop();
+    }
+  });
+
   it('a 403 from the registry itself stays permanent', async () => {
     await pushRandomImage(src.url, 'redirect/denied', 'v1');
     srcProxy.rules = [{ method: 'GET', path: /\/manifests\/v1$/, status: 403, body: JSON.stringify({ errors: [{ code: 'DENIED', message: 'denied' }] }) }];
