@@ -26,11 +26,13 @@ export const ERROR_CODES = {
   ROOT_ACCESS_DENIED: { failureClass: 'permanent', meaning: 'the Root API key may not pull this image (403)' },
   // Any registry.
   NETWORK: { failureClass: 'transient', meaning: 'the connection failed or timed out before the registry answered' },
+  REGISTRY_TOO_SLOW: { failureClass: 'transient', meaning: 'a registry (named) took longer than 60 s for a small request, or sent a blob slower than 64 KiB/s over 60 s' },
   REDIRECT_TARGET_REFUSED: { failureClass: 'transient', meaning: 'the storage a registry redirected a download to (S3, a CDN) refused it, e.g. an expired link; a fresh one is asked for' },
   PROTOCOL: { failureClass: 'varies', meaning: 'a registry answer breaks the protocol: a malformed token, Location or realm, too many redirects, an unsupported auth scheme' },
   DIGEST_MISMATCH: { failureClass: 'permanent', meaning: 'bytes did not hash to their digest, twice for a blob (once may be damage in transit)' },
   SIZE_MISMATCH: { failureClass: 'permanent', meaning: 'a blob or manifest was longer or shorter than its descriptor said' },
   MANIFEST_INVALID: { failureClass: 'permanent', meaning: 'a manifest we will not copy: malformed, over 4 MiB, Docker schema 1, unknown type' },
+  MANIFEST_TREE_LIMIT: { failureClass: 'permanent', meaning: 'an image nests indexes more than 2 deep, or holds more than 1,000 distinct manifests or 64 MiB of them' },
   INVALID_REFERENCE: { failureClass: 'permanent', meaning: 'an image reference, repository, tag or digest is not valid' },
   INVALID_PLATFORM: { failureClass: 'permanent', meaning: 'a platform is not os/arch[/variant]' },
   PLATFORM_NOT_FOUND: { failureClass: 'permanent', meaning: 'the source image has no manifest for the platform asked for' },

@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { errorMessage } from '../errors.js';
 import { handedToNewerNode } from './node-version.js';
 import { USAGE } from './usage.js';
 import { UsageError } from './usage-error.js';
@@ -37,7 +38,7 @@ function runMain(): void {
       process.exitCode = code;
     },
     (error: unknown) => {
-      const message = error instanceof Error ? error.message : String(error);
+      const message = errorMessage(error);
       process.stderr.write(`error: ${message.split('\n')[0]}\n`);
       if (error instanceof UsageError) process.stderr.write('run with --help for usage\n');
       process.exitCode = error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ? 2 : 1;

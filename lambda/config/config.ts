@@ -3,6 +3,7 @@ import { ecrRepositoryNameProblem } from '../ecr/repository-name.js';
 import { parseAllowedRepos, type AllowedRepos } from '../webhook/allowed-repos.js';
 import { ENV } from './env-names.js';
 import { ConfigError } from './errors.js';
+import { registerSecret } from '../redact.js';
 
 /** Where a secret comes from: a value in the environment (local use) or a Secrets Manager ARN. */
 export type SecretSource = { readonly kind: 'value'; readonly value: string } | { readonly kind: 'arn'; readonly arn: string };
@@ -49,6 +50,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       problems.push(`${arnName} is not a Secrets Manager secret ARN: "${arn}"`);
     }
     if (arn) return { kind: 'arn', arn };
+    // Known from the start, so even a message about the configuration cannot echo it.
+    for (const line of value?.split(/\r?\n/) ?? []) {
+      registerSecret(line);
+      if (line.trim().startsWith('whsec_')) registerSecret(line.trim().slice('whsec_'.length));
+    }
     return value ? { kind: 'value', value } : undefined;
   };
 

@@ -52,18 +52,26 @@ export class BlobTransfer {
         throw error;
       }
       if (result.mounted) return 'mounted';
+      // Each declined mount opened a session: keep the last one, end the one it replaces.
+      if (uploadUrl) await dst.cancelUpload(repo, { url: uploadUrl });
       uploadUrl = result.uploadUrl;
     }
     const send = () =>
       dst.retrying(async (attempt) => {
         // A retry starts a fresh upload session: a half-sent one cannot be trusted.
-        const url = attempt === 1 && uploadUrl ? uploadUrl : await dst.startUpload(repo);
+        const upload = { url: attempt === 1 && uploadUrl ? uploadUrl : await dst.startUpload(repo) };
         uploadUrl = undefined;
-        const content = await src.openBlob(this.ends.source.repository, blob);
         try {
-          await dst.uploadBlob(repo, url, blob, content);
-        } finally {
-          content.destroy();
+          const content = await src.openBlob(this.ends.source.repository, blob);
+          try {
+            await dst.uploadBlob(repo, upload, blob, content);
+          } finally {
+            content.destroy();
+          }
+        } catch (error) {
+          // An abandoned session would hold its partial bytes on the destination until it expires.
+          await dst.cancelUpload(repo, upload);
+          throw error;
         }
       });
     try {

@@ -1,6 +1,5 @@
-import { pipeline, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream';
 import { RegistryAuth } from './auth.js';
-import { DEFAULT_IDLE_TIMEOUT_MS } from './copy-settings.js';
 import type { CredentialProvider } from './credentials.js';
 import { MirrorError, errorMessage } from '../errors.js';
 import { DigestMismatchError, InvalidManifestError, RegistryProtocolError, RegistryResponseError } from './errors.js';
@@ -12,6 +11,8 @@ import { InvalidReferenceError, isValidDigest, isValidRepository, isValidTag } f
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.js';
 import { RegistrySession } from './session.js';
 import { answeredUrl, assertSecureUrl, registryBaseUrl } from './scheme.js';
+import { ThroughputGuard } from './throughput.js';
+import { DEFAULT_TIME_LIMITS, SlowRetryBudget, type TimeLimits } from './time-limits.js';
 import { VerifyingStream, sha256Digest } from './verify-stream.js';
 
 export interface RegistryClientOptions {
@@ -19,7 +20,11 @@ export interface RegistryClientOptions {
   /** `pull` for a source, `pull,push` for a destination: one token covers every call on a repository. */
   readonly actions: 'pull' | 'pull,push';
   readonly retry?: RetryPolicy;
+  /** Deadlines and the blob throughput floor; `idleTimeoutMs` below, when set, overrides its idle timeout. */
+  readonly timeLimits?: TimeLimits;
   readonly idleTimeoutMs?: number;
+  /** Shared by the clients of one copy, so a slow source is retried only so often in all (default: this client's own). */
+  readonly slowRetries?: SlowRetryBudget;
   /** Stops every request and retry of this client. */
   readonly signal?: AbortSignal;
   /** Told of each retry this client makes, before it waits. */
@@ -42,6 +47,11 @@ export interface RegistryRetry {
 export interface ManifestHead {
   readonly digest: string;
   readonly mediaType?: string;
+}
+
+/** An open blob upload: its URL changes with each answer, as the registry's state token does. */
+export interface UploadSession {
+  url: URL;
 }
 
 /** Entries asked for per listing page; registries may send fewer. */
@@ -74,6 +84,8 @@ export class RegistryClient {
   readonly baseUrl: URL;
   private readonly retry: RetryPolicy;
   private readonly session: RegistrySession;
+  private readonly limits: TimeLimits;
+  private readonly slowRetries: SlowRetryBudget;
 
   constructor(
     readonly registry: string,
@@ -81,10 +93,13 @@ export class RegistryClient {
   ) {
     this.baseUrl = registryBaseUrl(registry);
     this.retry = options.retry ?? DEFAULT_RETRY;
-    const idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
+    const limits = options.timeLimits ?? DEFAULT_TIME_LIMITS;
+    this.limits = options.idleTimeoutMs ? { ...limits, idleTimeoutMs: options.idleTimeoutMs } : limits;
+    this.slowRetries = options.slowRetries ?? new SlowRetryBudget(this.limits.slowRetries);
+    const { idleTimeoutMs, requestDeadlineMs } = this.limits;
     const signal = options.signal ? { signal: options.signal } : {};
-    const auth = new RegistryAuth(registry, this.baseUrl, options.credentials, { idleTimeoutMs, ...signal });
-    this.session = new RegistrySession(this.baseUrl, auth, { idleTimeoutMs, ...signal });
+    const auth = new RegistryAuth(registry, this.baseUrl, options.credentials, { idleTimeoutMs, requestDeadlineMs, ...signal });
+    this.session = new RegistrySession(this.baseUrl, auth, { idleTimeoutMs, requestDeadlineMs, ...signal });
   }
 
   /** Fetches a manifest's exact bytes and verifies them against the digest asked for or announced. Retried. */
@@ -204,15 +219,24 @@ export class RegistryClient {
    * whole transfer, since a half-read stream cannot be resumed cleanly.
    */
   async openBlob(repository: string, blob: Descriptor): Promise<VerifyingStream> {
-    const res = await this.session.exchange({
-      method: 'GET',
-      url: this.url(repository, 'blobs', blob.digest),
-      scopes: this.scopes(repository),
-      ok: [200],
-    });
-    const verifier = new VerifyingStream(blob.digest, blob.size, `blob ${repository}@${blob.digest}`);
-    // pipeline tears both down together: an abandoned transfer frees its socket.
-    return pipeline(res.body, verifier, () => undefined);
+    const what = `blob ${repository}@${blob.digest}`;
+    // Started before the request, so a slow answer counts against the first window.
+    const guard = new ThroughputGuard(
+      { minBytesPerSecond: this.limits.minBytesPerSecond, windowMs: this.limits.throughputWindowMs },
+      this.registry,
+      `the download of ${what}`,
+    );
+    let res: HttpResponse;
+    try {
+      res = await this.session.exchange({ method: 'GET', url: this.url(repository, 'blobs', blob.digest), scopes: this.scopes(repository), ok: [200], download: true });
+    } catch (error) {
+      guard.destroy();
+      throw error;
+    }
+    const verifier = new VerifyingStream(blob.digest, blob.size, what);
+    // pipeline tears all down together: an abandoned transfer frees its socket. Any failure
+    // reaches the verifier (destroyed with it), whose `verified` the upload waits for.
+    return pipeline(res.body, guard, verifier, () => undefined);
   }
 
   /** Tries a cross-repository mount; when the registry declines, it opens an upload instead. Not retried. */
@@ -248,11 +272,11 @@ export class RegistryClient {
    * Sends a whole blob in one streamed PATCH, then commits it with an empty PUT.
    * Never several chunks: quirk patchChunksDropped (quirks.ts). Not retried.
    */
-  async uploadBlob(repository: string, uploadUrl: URL, blob: Descriptor, content: Readable): Promise<void> {
+  async uploadBlob(repository: string, upload: UploadSession, blob: Descriptor, content: VerifyingStream): Promise<void> {
     const scopes = this.scopes(repository);
     const patched = await this.session.exchange({
       method: 'PATCH',
-      url: uploadUrl,
+      url: upload.url,
       scopes,
       headers: { 'content-type': 'application/octet-stream', 'content-length': String(blob.size) },
       body: content,
@@ -260,7 +284,14 @@ export class RegistryClient {
       ok: [201, 202, 204],
     });
     await discardBody(patched);
-    const commitUrl = withQueryParam(this.location(patched, uploadUrl), 'digest', blob.digest);
+    // Its state moved on with the bytes: an older URL could no longer cancel it.
+    upload.url = this.location(patched, upload.url);
+    // The destination may answer as soon as it holds Content-Length bytes, before the source's
+    // end has told us they were the right ones: the completing PUT waits for that verdict.
+    // (A destination that cut the body short has detached it: drain it so the verdict comes.)
+    if (!content.readableEnded && content.readableFlowing !== true) content.resume();
+    await content.verified;
+    const commitUrl = withQueryParam(upload.url, 'digest', blob.digest);
     const committed = await this.session.exchange({
       method: 'PUT',
       url: commitUrl,
@@ -325,12 +356,34 @@ export class RegistryClient {
   }
 
   /**
+   * Ends an upload session that will not be completed, so the registry can free what it
+   * holds for it. Best effort: the registry expires sessions on its own too, so any
+   * failure is ignored.
+   */
+  async cancelUpload(repository: string, upload: UploadSession): Promise<void> {
+    try {
+      // Distribution asks for a `delete` grant a pull,push token lacks: its 401 must not cost the copy its token.
+      const res = await this.session.exchange({
+        method: 'DELETE',
+        url: upload.url,
+        scopes: this.scopes(repository),
+        ok: [200, 202, 204, 404],
+        reauthenticate: false,
+      });
+      await discardBody(res);
+    } catch {
+      // Nothing more to do: the session expires by itself.
+    }
+  }
+
+  /**
    * Runs an idempotent operation under this client's retry policy, until aborted. Only for
    * operations made of unretried calls: wrapping a retried one would multiply the attempts.
    */
   retrying<T>(operation: (attempt: number) => Promise<T>): Promise<T> {
     const { signal, onRetry } = this.options;
     return withRetry(this.retry, operation, {
+      retryable: (error: unknown) => this.slowRetries.allows(error),
       ...(signal ? { signal } : {}),
       ...(onRetry ? { onRetry: (error: unknown, attempt: number, delayMs: number) => onRetry(this.describeRetry(error, attempt, delayMs)) } : {}),
     });

@@ -9,6 +9,8 @@ import { formatPlatform, parsePlatform, type Platform } from './platform.js';
 import { formatReference, manifestReference, type ImageReference } from './reference.js';
 import { ReferrerCopy, type ReferrersSummary } from './referrer-copy.js';
 import type { RetryPolicy } from './retry.js';
+import { DEFAULT_TIME_LIMITS, SlowRetryBudget, type TimeLimits } from './time-limits.js';
+import { DEFAULT_TREE_LIMITS, type TreeLimits } from './tree-limits.js';
 
 export type { BlobOutcome } from './blob-transfer.js';
 export type { ReferrerEntry, ReferrersSummary } from './referrer-copy.js';
@@ -46,6 +48,10 @@ export interface CopyOptions {
   readonly tagOnlyIfSourceTagCurrent?: boolean;
   /** Copy the signatures, attestations, SBOMs and other referrers of the image, before its tag moves (default true). */
   readonly referrers?: boolean;
+  /** Bounds on the manifests read (defaults: DEFAULT_TREE_LIMITS); tests scale them down. */
+  readonly treeLimits?: Partial<TreeLimits>;
+  /** Deadlines, the blob throughput floor and slow retries (defaults: DEFAULT_TIME_LIMITS); tests scale them down. */
+  readonly timeLimits?: Partial<TimeLimits>;
 }
 
 export type CopyProgress =
@@ -84,10 +90,14 @@ export async function copyImage(source: ImageReference, destination: ImageRefere
   // Every request in flight listens on it: with many blobs at once that is more than Node's default of 10.
   if (signal) setMaxListeners(0, signal);
   const settings = resolveCopySettings(options);
+  const timeLimits = { ...DEFAULT_TIME_LIMITS, ...options.timeLimits, idleTimeoutMs: settings.idleTimeoutMs };
   const common = {
     retry: settings.retry,
     idleTimeoutMs: settings.idleTimeoutMs,
     ...(signal ? { signal } : {}),
+    timeLimits,
+    // One budget for both ends: the source's slow blob fails inside the destination's upload retry.
+    slowRetries: new SlowRetryBudget(timeLimits.slowRetries),
     ...(options.onRetry ? { onRetry: options.onRetry } : {}),
   };
   const src = new RegistryClient(source.registry, { credentials: options.sourceCredentials, actions: 'pull', ...common });
@@ -130,7 +140,8 @@ export async function copyImage(source: ImageReference, destination: ImageRefere
     };
   }
 
-  const { children, blobs } = await collectTree(src, source.repository, target, settings.concurrency);
+  const treeLimits = { ...DEFAULT_TREE_LIMITS, ...options.treeLimits };
+  const { children, blobs } = await collectTree(src, source.repository, target, settings.concurrency, treeLimits, base.source);
   options.onProgress?.({ type: 'resolved', digest: target.digest, mediaType: target.mediaType, blobs: blobs.length });
 
   const transfer = new BlobTransfer({

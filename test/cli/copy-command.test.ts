@@ -1,6 +1,7 @@
 // The built CLI's `copy` as a person runs it: Docker config credentials, --json, exit codes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeDockerConfig, type DockerConfigDir } from '../support/docker-config.js';
+import { startFaultProxy } from '../support/fault-proxy.js';
 import { fetchManifest, manifestExists, pushMultiArchImage, pushRandomImage } from '../support/images.js';
 import { pushArtifact, pushCosignAttachment } from '../support/referrer-fixtures.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
@@ -94,6 +95,23 @@ describe('node dist/cli.mjs copy', () => {
     expect(result.code).toBe(1);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stderr).toMatch(/^error: .*404.*MANIFEST_UNKNOWN/);
+  });
+
+  it('never prints the credentials a registry echoes back', async () => {
+    const front = await startFaultProxy(src.url);
+    const echoing = await writeDockerConfig({ [front.host]: USER });
+    try {
+      const echo = (request: { headers: Record<string, unknown> }) =>
+        JSON.stringify({ errors: [{ code: 'DENIED', message: `you sent ${String(request.headers.authorization)}` }] });
+      front.rules = [{ method: 'GET', path: /\/manifests\//, status: 400, body: echo }];
+      const result = await runCli(['copy', `${front.host}/app/echo:v1`, `${dst.host}/app/echo:v1`], { DOCKER_CONFIG: echoing.dir });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/you sent Basic \[REDACTED\]/);
+      expect(result.stderr).not.toContain(Buffer.from(`${USER.username}:${USER.password}`).toString('base64'));
+      expect(result.stderr).not.toContain(USER.password);
+    } finally {
+      await Promise.all([front.stop(), echoing.remove()]);
+    }
   });
 
   it('exits 1 naming the bad part of an invalid reference', async () => {
