@@ -3,6 +3,9 @@ import { createSecretsProvider } from '../aws-clients.js';
 import { MirrorError } from '../errors.js';
 import { logger } from '../log.js';
 import type { SecretSource } from './config.js';
+import { splitSecrets } from './split-secrets.js';
+
+export { splitSecrets } from './split-secrets.js';
 
 /** How long a secret read from Secrets Manager is trusted before it is read again. */
 export const SECRET_MAX_AGE_MS = 5 * 60_000;
@@ -95,13 +98,6 @@ export class SecretUnavailableError extends MirrorError {
 function isNotFound(error: unknown): boolean {
   const cause = (error as { cause?: { name?: string } } | null)?.cause;
   return (error as { name?: string } | null)?.name === 'ResourceNotFoundException' || cause?.name === 'ResourceNotFoundException';
-}
-
-export function splitSecrets(value: string): string[] {
-  return value
-    .split(/\r?\n/)
-    .map((line) => line.trim())
-    .filter((line) => line !== '');
 }
 
 let shared: SecretsProvider | undefined;
