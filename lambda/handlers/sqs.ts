@@ -5,6 +5,7 @@ import { MirrorError, errorMessage, failureClassOf, type FailureClass } from '..
 import { logger } from '../log.js';
 import { MetricUnit, countWithDimension, metrics } from '../metrics.js';
 import type { MirrorJob } from '../mirror/job.js';
+import { JobNotAllowedError } from '../mirror/job-checks.js';
 import { MAX_DELIVERIES, MAX_RESUMES } from '../queue/deliveries.js';
 import { fifoId, sendJob } from '../queue/enqueue.js';
 import { decodeJob } from '../queue/job-message.js';
@@ -23,7 +24,7 @@ export interface WorkerDependencies {
   readonly concurrency?: number;
 }
 
-type Outcome = 'mirrored' | 'retry' | 'dead-lettered' | 'requeued';
+type Outcome = 'mirrored' | 'retry' | 'dead-lettered' | 'requeued' | 'dropped';
 
 /**
  * The SQS worker: each record is one mirror job. Transient failures return the
@@ -93,6 +94,11 @@ async function processRecord(record: SQSRecord, deps: WorkerDependencies, signal
     recordSuccess(summary);
     return 'mirrored';
   } catch (error) {
+    // Allowed when it was queued, not any more: the operator's choice, no failure to act on.
+    if (error instanceof JobNotAllowedError) {
+      log.info('job dropped: its repository is no longer in ALLOWED_REPOS', { repository: error.repository, code: error.code });
+      return 'dropped';
+    }
     // A copy stopped for the deadline and queued again has not failed: no failure is counted.
     if (error instanceof OperationAbortedError && job && (await requeueToResume(record, job, deps, log))) return 'requeued';
     const failureClass = failureClassOf(error);
