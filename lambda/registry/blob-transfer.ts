@@ -16,6 +16,8 @@ export interface TransferEnds {
   /** Other repositories on the destination registry that may hold the blobs, tried as mount sources. */
   readonly mountFrom?: readonly string[];
   readonly onBlob?: (blob: Descriptor, outcome: BlobOutcome) => void;
+  /** A blob's bytes started to flow (again, on a retry); `bytesDone` reads how many have passed so far. */
+  readonly onStreaming?: (blob: Descriptor, bytesDone: () => number) => void;
 }
 
 /** Moves one blob: skip when present, mount when possible, else stream it across. */
@@ -59,11 +61,18 @@ export class BlobTransfer {
         // A retry starts a fresh upload session: a half-sent one cannot be trusted.
         const url = attempt === 1 && uploadUrl ? uploadUrl : await dst.startUpload(repo);
         uploadUrl = undefined;
-        const content = await src.openBlob(this.ends.source.repository, blob);
         try {
-          await dst.uploadBlob(repo, url, blob, content);
-        } finally {
-          content.destroy();
+          const content = await src.openBlob(this.ends.source.repository, blob);
+          this.ends.onStreaming?.(blob, () => content.bytesReceived);
+          try {
+            await dst.uploadBlob(repo, url, blob, content);
+          } finally {
+            content.destroy();
+          }
+        } catch (error) {
+          // An upload session left open holds the partial bytes on the registry until it expires.
+          await dst.cancelUpload(repo, url);
+          throw error;
         }
       });
     try {

@@ -33,6 +33,8 @@ export class RegistryClient {
   readonly baseUrl: URL;
   private readonly retry: RetryPolicy;
   private readonly session: RegistrySession;
+  /** For clean-up after a failure or an abort: not bound to the client's signal, and short. */
+  private readonly cleanupSession: () => RegistrySession;
 
   constructor(
     readonly registry: string,
@@ -44,6 +46,8 @@ export class RegistryClient {
     const signal = options.signal ? { signal: options.signal } : {};
     const auth = new RegistryAuth(registry, this.baseUrl, options.credentials, { idleTimeoutMs, ...signal });
     this.session = new RegistrySession(this.baseUrl, auth, { idleTimeoutMs, ...signal });
+    this.cleanupSession = () =>
+      new RegistrySession(this.baseUrl, auth, { idleTimeoutMs: CLEANUP_TIMEOUT_MS, signal: AbortSignal.timeout(CLEANUP_TIMEOUT_MS) });
   }
 
   /** Fetches a manifest's exact bytes and verifies them against the digest asked for or announced. */
@@ -195,6 +199,24 @@ export class RegistryClient {
     await discardBody(committed);
   }
 
+  /**
+   * Ends an upload session that will not be completed (a failed or stopped transfer), so the
+   * registry frees its partial bytes now. Best effort: it never throws, and runs even after an abort.
+   */
+  async cancelUpload(repository: string, uploadUrl: URL): Promise<void> {
+    try {
+      const res = await this.cleanupSession().exchange({
+        method: 'DELETE',
+        url: uploadUrl,
+        scopes: this.scopes(repository),
+        ok: [200, 202, 204, 404],
+      });
+      await discardBody(res);
+    } catch {
+      // The session expires on the registry by itself; nothing more to do.
+    }
+  }
+
   /** Runs an idempotent operation under this client's retry policy, until aborted. */
   retrying<T>(operation: (attempt: number) => Promise<T>): Promise<T> {
     return withRetry(this.retry, operation, this.options.signal ? { signal: this.options.signal } : {});
@@ -228,6 +250,9 @@ export class RegistryClient {
     return url;
   }
 }
+
+/** How long the clean-up of an abandoned upload may take. */
+const CLEANUP_TIMEOUT_MS = 5_000;
 
 /** Adds a parameter without re-encoding the rest: upload state tokens must come back byte for byte. */
 function withQueryParam(url: URL, name: string, value: string): URL {

@@ -32,6 +32,8 @@ export interface FaultRule {
   delayMs?: number;
   /** Destroy the client socket without answering. */
   resetConnection?: boolean;
+  /** Proxy the response body at about this rate: a slow link. */
+  bytesPerSecond?: number;
 }
 
 export interface ProxiedRequest {
@@ -161,9 +163,19 @@ function pump(from: IncomingMessage, to: ServerResponse, rule: FaultRule | undef
       return;
     }
     sent += out.length;
-    if (!to.write(out)) from.pause();
+    const drained = to.write(out);
+    if (rule?.bytesPerSecond) {
+      // Hold the next chunk back for as long as this one takes at the rate.
+      from.pause();
+      const resume = () => (to.writableNeedDrain ? to.once('drain', () => from.resume()) : from.resume());
+      setTimeout(resume, (out.length * 1000) / rule.bytesPerSecond).unref();
+      return;
+    }
+    if (!drained) from.pause();
   });
-  to.on('drain', () => from.resume());
+  to.on('drain', () => {
+    if (!rule?.bytesPerSecond) from.resume();
+  });
   from.on('end', () => to.end());
   from.on('error', () => to.destroy());
 }
