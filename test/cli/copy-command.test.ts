@@ -68,9 +68,9 @@ describe('node dist/cli.mjs copy', () => {
     expect(result.stderr).toMatch(/^error: .*404.*MANIFEST_UNKNOWN/);
   });
 
-  it('exits 1 naming the bad part of an invalid reference', async () => {
+  it('exits 2 (bad usage) naming the bad part of an invalid reference', async () => {
     const result = await runCli(['copy', `${src.host}/App:v1`, `${dst.host}/x:v1`]);
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/invalid repository "App"/);
   });
 
