@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { isValidDigest, isValidRegistryHost } from '../registry/reference.js';
 import { ROOT_IMAGE_CREATED } from '../webhook/root-event.js';
 import { signWebhook } from '../webhook/verify.js';
+import { DEFAULTS } from '../config/config.js';
 import { EXIT } from './exit-codes.js';
 import { parseCommandLine } from './flags.js';
 import { UsageError } from './usage-error.js';
@@ -54,7 +55,7 @@ const FLAGS = {
   image: { type: 'string' },
   digest: { type: 'string' },
   arch: { type: 'string' },
-  registry: { type: 'string', default: 'cr.root.io' },
+  registry: { type: 'string' },
   secret: { type: 'string' },
 } as const;
 
@@ -70,12 +71,14 @@ export async function sendTestWebhookCommand(args: string[]): Promise<number> {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`"${target}" is not an http(s) URL`);
   if (!flags.image) throw new UsageError('--image REPO:TAG is required');
   if (flags.digest && !isValidDigest(flags.digest)) throw new UsageError('--digest takes sha256:<64 lowercase hex>');
-  if (!isValidRegistryHost(flags.registry)) throw new UsageError(`--registry "${flags.registry}" is not a registry host`);
+  // The same default as the intake it is sent to: a serve with ROOT_REGISTRY_HOST set expects that host.
+  const registry = flags.registry ?? (process.env.ROOT_REGISTRY_HOST?.trim() || DEFAULTS.rootRegistryHost);
+  if (!isValidRegistryHost(registry)) throw new UsageError(`--registry "${registry}" is not a registry host`);
   const secret = flags.secret ?? process.env.WEBHOOK_SECRET;
   if (!secret) throw new UsageError('no secret: pass --secret or set WEBHOOK_SECRET');
   const webhook = buildTestWebhook({
     image: flags.image,
-    registry: flags.registry,
+    registry,
     secret,
     ...(flags.digest ? { digest: flags.digest } : {}),
     ...(flags.arch ? { arch: flags.arch } : {}),

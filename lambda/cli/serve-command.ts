@@ -108,7 +108,6 @@ export async function serveCommand(args: string[]): Promise<number> {
   const port = Number(flags.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port takes a port number from 0 to 65535');
   const handle = await startServe(port, flags.host);
-  for (const line of startupLines(handle, flags.host)) process.stderr.write(`${line}\n`);
   return new Promise<number>((resolve) => {
     const interrupted = () => {
       process.removeListener('SIGINT', interrupted);
@@ -117,6 +116,8 @@ export async function serveCommand(args: string[]): Promise<number> {
     };
     process.once('SIGINT', interrupted);
     process.once('SIGTERM', interrupted);
+    // Only once Ctrl-C is handled: whoever reads the line may press it at once.
+    for (const line of startupLines(handle, flags.host)) process.stderr.write(`${line}\n`);
   });
 }
 
@@ -132,7 +133,6 @@ async function stopServing(handle: ServeHandle): Promise<number> {
     await closed;
     return EXIT.ok;
   }
-  process.stderr.write(`stopping: waiting for ${pending} ${pending === 1 ? 'copy' : 'copies'} to finish; press Ctrl-C again to abandon ${pending === 1 ? 'it' : 'them'}\n`);
   let abandoned = false;
   const abandon = () => {
     abandoned = true;
@@ -141,6 +141,8 @@ async function stopServing(handle: ServeHandle): Promise<number> {
   };
   process.once('SIGINT', abandon);
   process.once('SIGTERM', abandon);
+  // Only once the second Ctrl-C is handled: whoever reads the line may press it at once.
+  process.stderr.write(`stopping: waiting for ${pending} ${pending === 1 ? 'copy' : 'copies'} to finish; press Ctrl-C again to abandon ${pending === 1 ? 'it' : 'them'}\n`);
   await Promise.all([runner.idle(), closed]);
   process.removeListener('SIGINT', abandon);
   process.removeListener('SIGTERM', abandon);

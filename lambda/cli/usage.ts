@@ -32,7 +32,7 @@ send-test-webhook
   --image REPO:TAG  the image_repo and image_tag of the event (required).
   --digest D        image_digest (sha256:<hex>).
   --arch A          arch (e.g. amd64, arm64/v8); omitted means the whole index.
-  --registry HOST   registry host named in the event's subject (default cr.root.io).
+  --registry HOST   registry host named in the event's subject (default $ROOT_REGISTRY_HOST, else cr.root.io).
   --secret S        webhook signing secret (default: $WEBHOOK_SECRET).
 
 Exit status: 0 on success; 1 with a one-line reason on stderr otherwise; 2 for bad usage or an

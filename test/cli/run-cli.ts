@@ -45,7 +45,8 @@ export interface TerminalSession {
 
 export function startOnTerminal(args: readonly string[], env: NodeJS.ProcessEnv = {}): TerminalSession {
   const quote = (text: string) => `'${text.replaceAll("'", `'\\''`)}'`;
-  const command = [process.execPath, CLI, ...args].map(quote).join(' ');
+  // exec: the shell script(1) starts must not stay in between, or Ctrl-C reaches it too and it exits 130.
+  const command = `exec ${[process.execPath, CLI, ...args].map(quote).join(' ')}`;
   const child = spawn('script', ['-qfec', command, '/dev/null'], {
     env: { PATH: process.env.PATH, HOME: process.env.HOME, POWERTOOLS_LOG_LEVEL: 'SILENT', ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
