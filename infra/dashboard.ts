@@ -15,6 +15,13 @@ export const WORKER_METRICS = {
   BlobsSkipped: ['service'],
   MirrorDurationMs: ['service'],
   WebhooksRejected: ['reason', 'service'],
+  // Each registry request retried inside a copy (lambda/mirror/retry-report.ts).
+  RegistryRetries: ['registry', 'service'],
+  // The reconcile (lambda/reconcile/) and base-policy propagation (lambda/ecr/propagate-policies.ts).
+  ReconcileTagsChecked: ['service'],
+  ReconcileTagsQueued: ['service'],
+  ReconcileErrors: ['service'],
+  PolicyDrift: ['service'],
 } as const satisfies Record<string, readonly string[]>;
 type WorkerMetric = keyof typeof WORKER_METRICS;
 
@@ -66,6 +73,15 @@ export function mirrorDashboard(scope: Construct, targets: DashboardTargets): Cl
       lambda('ConcurrentExecutions', 'Maximum', 'concurrency'),
     ]),
     graph('Function duration (ms)', [lambda('Duration', 'p50', 'p50'), lambda('Duration', 'p99', 'p99'), lambda('Duration', 'Maximum', 'max')]),
+    // A reconcile in step checks every tag and queues none; drift counts policies changed by hand on mirrored repositories.
+    graph('Reconcile: tags checked and queued; errors and policy drift', [
+      [search('ReconcileTagsChecked', 'Sum', 'tags checked')],
+      [search('ReconcileTagsQueued', 'Sum', 'tags queued')],
+      [{ ...search('ReconcileErrors', 'Sum', 'reconcile errors'), yAxis: 'right' }],
+      [{ ...search('PolicyDrift', 'Sum', 'policy drift'), yAxis: 'right' }],
+    ]),
+    // Retries that end well never reach the failures graph: a rising line here is a registry struggling.
+    graph('Registry requests retried (by registry)', [[search('RegistryRetries', 'Sum', 'retries', '')]]),
     graph('Mirror duration (ms)', [[search('MirrorDurationMs', 'p50', 'p50')], [search('MirrorDurationMs', 'p99', 'p99')], [search('MirrorDurationMs', 'Maximum', 'max')]]),
   ].map((properties, index) => ({
     type: 'metric',

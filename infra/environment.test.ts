@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ENV } from '../lambda/config/env-names.js';
-import { resource, synthesized } from './test-support.js';
+import { resource, synthesized } from '../test/infra/test-support.js';
 
 const environment = () => (resource('aws_lambda_function', 'function').environment as { variables: Record<string, string> }).variables;
 const SECRET_VARIABLES = ['webhook_signing_secret', 'root_api_key'];
@@ -27,6 +27,7 @@ describe('function environment', () => {
       [ENV.allowedRepos]: '${join(",", var.allowed_repos)}',
       [ENV.queueUrl]: '${aws_sqs_queue.queue.url}',
       [ENV.dlqUrl]: '${aws_sqs_queue.dead_letter_queue.url}',
+      [ENV.propagateBasePolicies]: '${tostring(var.propagate_base_policies)}',
       POWERTOOLS_LOG_LEVEL: '${var.log_level}',
       POWERTOOLS_SERVICE_NAME: 'root-ecr-mirror',
       POWERTOOLS_METRICS_NAMESPACE: 'RootEcrMirror',

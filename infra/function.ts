@@ -8,13 +8,12 @@ import { AssetType, TerraformAsset } from 'cdktf';
 import type { Construct } from 'constructs';
 import { HANDLER, type LambdaBundle } from './bundle.js';
 import type { FunctionRole } from './iam.js';
+import { BATCH_SIZE, MAX_CONCURRENCY } from './limits.js';
 import { FUNCTION_NAME, LOG_GROUP_NAME } from './names.js';
 import type { Variables } from './variables.js';
 
-/** One image per invocation: a slow copy cannot push others in its batch past the function timeout. */
-export const BATCH_SIZE = 1;
-/** Parallel copies. Leaves room under a new account's concurrency quota of 10 for the webhook intake. */
-export const MAX_CONCURRENCY = 5;
+/** Supported to 30 Apr 2028 (nodejs22.x is deprecated on 30 Apr 2027); scripts/build.ts bundles for it. */
+export const LAMBDA_RUNTIME = 'nodejs24.x';
 
 export function functionLogGroup(scope: Construct, vars: Variables): CloudwatchLogGroup {
   // Created before the function, so Lambda never creates it itself without a retention.
@@ -36,7 +35,7 @@ export function mirrorFunction(scope: Construct, props: MirrorFunctionProps): La
     functionName: FUNCTION_NAME,
     description: 'Receives Root webhooks (Function URL) and mirrors the images they announce into ECR (SQS).',
     role: props.access.role.arn,
-    runtime: 'nodejs22.x',
+    runtime: LAMBDA_RUNTIME,
     architectures: ['arm64'],
     handler: HANDLER,
     filename: code.path,

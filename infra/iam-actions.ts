@@ -63,6 +63,9 @@ export const GRANTS: readonly Grant[] = [
       // The worker ensures <dst_repo>/<repo> exists with the base repository's settings and policies,
       // then pushes to it. The reads are granted here too: these are repositories it wrote itself.
       'ecr:CreateRepository',
+      // Base-policy propagation removes a policy the base no longer has (propagate-policies.ts).
+      'ecr:DeleteLifecyclePolicy',
+      'ecr:DeleteRepositoryPolicy',
       'ecr:DescribeRepositories',
       'ecr:GetLifecyclePolicy',
       'ecr:GetRepositoryPolicy',

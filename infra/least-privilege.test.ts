@@ -1,8 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { NON_SDK_ACTIONS } from './iam-actions.js';
-import { type SdkUsage, sdkUsage } from './sdk-usage.js';
-import { synthesized } from './test-support.js';
+import { type SdkUsage, sdkUsage } from '../test/infra/sdk-usage.js';
+import { synthesized } from '../test/infra/test-support.js';
 
 interface Statement {
   sid?: string;

@@ -10,6 +10,8 @@ export interface OutputValues {
   readonly webhookSecretArn: string;
   readonly rootApiKeySecretArn: string;
   readonly logGroupName: string;
+  /** The apply-time reconcile's answer (JSON). */
+  readonly applyReconcileSummary: string;
 }
 
 /** What the README's next steps need: `terraform output -raw <name>`. */
@@ -23,4 +25,9 @@ export function mirrorOutputs(scope: Construct, values: OutputValues): void {
   output('webhook_secret_arn', values.webhookSecretArn, 'Put the webhook signing secret here: aws secretsmanager put-secret-value --secret-id <this>.');
   output('root_api_key_secret_arn', values.rootApiKeySecretArn, 'The Root API key secret; rotate it with put-secret-value.');
   output('log_group_name', values.logGroupName, 'The function\'s logs: aws logs tail <this> --follow.');
+  output(
+    'apply_reconcile_summary',
+    values.applyReconcileSummary,
+    'What the reconcile run by the last apply that changed allowed_repos found and queued (JSON: ok, checked, inSync, queued, plan, error).',
+  );
 }

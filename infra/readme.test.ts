@@ -2,10 +2,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ENV } from '../lambda/config/env-names.js';
+import { STATE_ENV } from './backend.js';
 import { STACK_NAME } from './names.js';
 import { AWS_PROVIDER_VERSION, TERRAFORM_VERSION } from './stack.js';
-import { RESERVED_CONCURRENCY_MAX, RESERVED_CONCURRENCY_MIN } from './variables.js';
-import { synthesized } from './test-support.js';
+import { RESERVED_CONCURRENCY_MAX, RESERVED_CONCURRENCY_MIN } from './limits.js';
+import { synthesized } from '../test/infra/test-support.js';
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 const example = readFileSync(new URL('../terraform.tfvars.example', import.meta.url), 'utf8');
@@ -55,5 +56,18 @@ describe('README and terraform.tfvars.example match the synthesized Terraform', 
 
   it('documents every environment variable the function reads', () => {
     for (const name of Object.values(ENV)) expect(readme).toContain(`\`${name}\``);
+  });
+
+  it('says which Root credential goes into root_api_key with which root_registry_username, and what a 401 means', () => {
+    const section = readme.slice(readme.indexOf('### Root credentials'), readme.indexOf('### State: local or S3'));
+    for (const text of ['`rootio`', 'registry token', '`root`', 'API key', '`root_api_key`', '`root_registry_username`', '401', 'ROOT_CREDENTIALS_REJECTED']) {
+      expect(section).toContain(text);
+    }
+  });
+
+  it('shows local and S3 state, with the variables the synth reads and how to migrate', () => {
+    const section = readme.slice(readme.indexOf('### State: local or S3'), readme.indexOf('### Adding a repository'));
+    for (const name of Object.values(STATE_ENV)) expect(section).toContain(name);
+    for (const text of ['use_lockfile', 'init -migrate-state', '1.10']) expect(section).toContain(text);
   });
 });

@@ -1,6 +1,6 @@
 import { Testing } from 'cdktf';
 import { describe, expect, it } from 'vitest';
-import { resource, resourcesOf, synthesized } from './test-support.js';
+import { resource, resourcesOf, synthesized } from '../test/infra/test-support.js';
 
 const has = (type: string, properties: Record<string, unknown>) => Testing.toHaveResourceWithProperties(synthesized().json, type, properties);
 
@@ -26,11 +26,11 @@ describe('synthesized stack', () => {
     ).toBe(true);
   });
 
-  it('deploys the zip as a Node 22 arm64 function whose code hash is the zip content hash', () => {
+  it('deploys the zip as a Node.js 24 (nodejs24.x) arm64 function whose code hash is the zip content hash', () => {
     const { bundle } = synthesized();
     expect(resource('aws_lambda_function', 'function')).toMatchObject({
       function_name: 'root-ecr-mirror',
-      runtime: 'nodejs22.x',
+      runtime: 'nodejs24.x',
       architectures: ['arm64'],
       handler: 'index.handler',
       filename: `assets/lambda_bundle/${bundle.sha256Hex}/lambda.zip`,
@@ -52,7 +52,8 @@ describe('synthesized stack', () => {
 
   it('serves a public Function URL with exactly the two permissions AWS requires, each conditioned on the URL', () => {
     expect(has('aws_lambda_function_url', { function_name: '${aws_lambda_function.function.function_name}', authorization_type: 'NONE' })).toBe(true);
-    const permissions = Object.values(resourcesOf('aws_lambda_permission'));
+    // The third statement is the reconcile schedule's, for EventBridge only (reconcile.test.ts).
+    const permissions = Object.values(resourcesOf('aws_lambda_permission')).filter((p) => p.principal !== 'events.amazonaws.com');
     expect(permissions).toHaveLength(2);
     expect(permissions).toContainEqual(
       expect.objectContaining({ action: 'lambda:InvokeFunctionUrl', principal: '*', function_url_auth_type: 'NONE' }),
@@ -154,12 +155,23 @@ describe('synthesized stack', () => {
     const body = String(resource('aws_cloudwatch_dashboard', 'dashboard').dashboard_body);
     const widgets = (JSON.parse(body) as { widgets: { properties: { metrics: unknown[] } }[] }).widgets;
     const charted = JSON.stringify(widgets.map((w) => w.properties.metrics));
-    for (const metric of ['ImagesMirrored', 'MirrorFailures', 'BytesCopied', 'BlobsCopied', 'BlobsSkipped', 'MirrorDurationMs', 'WebhooksRejected']) {
+    const metrics = ['ImagesMirrored', 'MirrorFailures', 'BytesCopied', 'BlobsCopied', 'BlobsSkipped', 'MirrorDurationMs', 'WebhooksRejected', 'RegistryRetries'];
+    for (const metric of [...metrics, 'ReconcileTagsChecked', 'ReconcileTagsQueued', 'ReconcileErrors', 'PolicyDrift']) {
       expect(charted).toContain(`{RootEcrMirror,`);
       expect(charted).toContain(`MetricName=\\"${metric}\\"`);
     }
     expect(charted).toContain('["AWS/SQS","ApproximateNumberOfMessagesVisible","QueueName","${aws_sqs_queue.queue.name}"');
     expect(charted).toContain('["AWS/SQS","ApproximateNumberOfMessagesVisible","QueueName","${aws_sqs_queue.dead_letter_queue.name}"');
+  });
+
+  it('charts the reconcile in one widget: tags checked and queued, errors and policy drift on their own axis', () => {
+    const body = String(resource('aws_cloudwatch_dashboard', 'dashboard').dashboard_body);
+    type Widget = { properties: { title?: string; metrics?: { expression: string; label: string; yAxis?: string }[][] } };
+    const widget = (JSON.parse(body) as { widgets: Widget[] }).widgets.find((w) => w.properties.title?.startsWith('Reconcile'));
+    const series = (widget?.properties.metrics ?? []).map(([m]) => m);
+    expect(series.map((m) => m?.label)).toEqual(['tags checked', 'tags queued', 'reconcile errors', 'policy drift']);
+    expect(series[0]?.expression).toBe(`SEARCH('{RootEcrMirror,service} MetricName="ReconcileTagsChecked"', 'Sum', 300)`);
+    expect(series[3]).toMatchObject({ expression: `SEARCH('{RootEcrMirror,service} MetricName="PolicyDrift"', 'Sum', 300)`, yAxis: 'right' });
   });
 
   it('shows the state of every alarm and charts the webhook 5xx the alarm watches', () => {

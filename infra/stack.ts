@@ -1,8 +1,9 @@
 import { EcrRepository } from '@cdktf/provider-aws/lib/ecr-repository/index.js';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider/index.js';
-import { LocalBackend, TerraformStack } from 'cdktf';
+import { Fn, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { mirrorAlarms } from './alarms.js';
+import { addStateBackend, S3_BACKEND_TERRAFORM_VERSION, type StateBackend } from './backend.js';
 import type { LambdaBundle } from './bundle.js';
 import { mirrorDashboard } from './dashboard.js';
 import { functionEnvironment } from './environment.js';
@@ -11,25 +12,32 @@ import { functionRole } from './iam.js';
 import { STATE_PATH } from './names.js';
 import { mirrorOutputs } from './outputs.js';
 import { mirrorQueues } from './queue.js';
+import { applyTimeReconcile, reconcileSchedule } from './reconcile.js';
 import { mirrorSecrets } from './secrets.js';
 import { defineVariables } from './variables.js';
 
 /** Versions the synthesized configuration targets (stated in the README). */
 export const TERRAFORM_VERSION = '>= 1.5.0';
-/** 6.29 added `invoked_via_function_url`, which the Function URL's second permission needs. */
+/**
+ * 6.29 added `invoked_via_function_url`, which the Function URL's second permission needs; the
+ * runtime `nodejs24.x` is accepted from 6.19 (provider CHANGELOG, hashicorp/terraform-provider-aws#45024).
+ */
 export const AWS_PROVIDER_VERSION = '>= 6.29.0, < 7.0.0';
 
 export interface MirrorStackProps {
   readonly bundle: LambdaBundle;
+  /** Where the state lives; local (at the repository root) unless given. */
+  readonly backend?: StateBackend;
 }
 
 /** Everything `terraform apply` creates; the README draws it. */
 export class MirrorStack extends TerraformStack {
   constructor(scope: Construct, id: string, props: MirrorStackProps) {
     super(scope, id);
-    // Relative, so the synthesized JSON is the same on every machine.
-    new LocalBackend(this, { path: STATE_PATH });
-    this.addOverride('terraform.required_version', TERRAFORM_VERSION);
+    // Local state by default, at a relative path, so the synthesized JSON is the same on every machine.
+    const backend = props.backend ?? { kind: 'local', path: STATE_PATH };
+    addStateBackend(this, backend);
+    this.addOverride('terraform.required_version', backend.kind === 's3' ? S3_BACKEND_TERRAFORM_VERSION : TERRAFORM_VERSION);
     this.addOverride('terraform.required_providers.aws.source', 'hashicorp/aws');
     this.addOverride('terraform.required_providers.aws.version', AWS_PROVIDER_VERSION);
 
@@ -66,10 +74,13 @@ export class MirrorStack extends TerraformStack {
       queueUrl: queue.url,
       deadLetterQueueUrl: deadLetterQueue.url,
       logLevel: vars.logLevel.stringValue,
+      propagateBasePolicies: Fn.tostring(vars.propagateBasePolicies.booleanValue),
     });
     const fn = mirrorFunction(this, { bundle: props.bundle, access, logGroup, environment, vars });
     const url = webhookUrl(this, fn);
-    queueTrigger(this, fn, queue, access);
+    const trigger = queueTrigger(this, fn, queue, access);
+    reconcileSchedule(this, fn);
+    const applyReconcile = applyTimeReconcile(this, fn, [access.policy, trigger, ...secrets.versions]);
 
     const { alarms } = mirrorAlarms(this, { functionName: fn.functionName, deadLetterQueueName: deadLetterQueue.name });
     const dashboard = mirrorDashboard(this, {
@@ -89,6 +100,7 @@ export class MirrorStack extends TerraformStack {
       webhookSecretArn: secrets.webhookSecret.arn,
       rootApiKeySecretArn: secrets.rootApiKey.arn,
       logGroupName: logGroup.name,
+      applyReconcileSummary: applyReconcile.result,
     });
   }
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_CONCURRENCY } from './function.js';
-import { synthesized } from './test-support.js';
+import { MAX_CONCURRENCY } from './limits.js';
+import { synthesized } from '../test/infra/test-support.js';
 
 type Variable = { type?: string; default?: unknown; description?: string; sensitive?: boolean; validation?: { condition: string }[] };
 const variable = (name: string): Variable => synthesized().config.variable[name] as Variable;
@@ -39,6 +39,8 @@ describe('variables', () => {
       root_api_key: { type: 'string' },
       allowed_repos: { type: 'list(string)', default: [] },
       image_tag_mutability: { type: 'string', default: 'MUTABLE' },
+      propagate_base_policies: { type: 'bool', default: true },
+      reconcile_schedule: { type: 'string', default: 'rate(6 hours)' },
       log_retention_days: { type: 'number', default: 14 },
       log_level: { type: 'string', default: 'INFO' },
       lambda_memory_mb: { type: 'number', default: 1024 },
@@ -59,12 +61,12 @@ describe('variables', () => {
 
   it('validates allowed_repos entries against the OCI repository grammar, with * globs', () => {
     const condition = variable('allowed_repos').validation?.[0]?.condition;
-    expect(condition).toMatch(/^\$\{alltrue\(\[for r in var\.allowed_repos : can\(regex\("[^"]+", r\)\) && length\(r\) <= 255\]\)\}$/);
+    expect(condition).toMatch(/^\$\{alltrue\(\[for r in var\.allowed_repos : can\(regex\("[^"]+", r\)\) && length\(split\(":", r\)\[0\]\) <= 255\]\)\}$/);
     const regex = allowedRepoRegex();
     for (const ok of ['nginx', 'library/nginx', 'library/*', 'python*', '*', '*/nginx', 'a.b_c__d--e/f-g', 'root/python-3.12', 'x/*-slim']) {
       expect(regex.test(ok), ok).toBe(true);
     }
-    for (const bad of ['', 'Library/nginx', '/library', 'library/', 'library//nginx', 'a..b', 'a_-b', '-a', 'a.', 'a b', 'a,b', 'nginx:latest', 'a@sha256']) {
+    for (const bad of ['', 'Library/nginx', '/library', 'library/', 'library//nginx', 'a..b', 'a_-b', '-a', 'a.', 'a b', 'a,b', 'a@sha256']) {
       expect(regex.test(bad), bad).toBe(false);
     }
   });

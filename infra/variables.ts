@@ -1,20 +1,34 @@
 import { TerraformVariable } from 'cdktf';
 import type { Construct } from 'constructs';
-import { MAX_CONCURRENCY } from './function.js';
 import { LOG_LEVELS } from '../lambda/config/log-level.js';
+import { ECR_REPOSITORY_PATTERN } from '../lambda/ecr/repository-name.js';
 import { MIN_WEBHOOK_SECRET_BYTES } from '../lambda/webhook/secret-strength.js';
 import { hcl } from './hcl.js';
+import { MAX_CONCURRENCY, RESERVED_CONCURRENCY_MAX, RESERVED_CONCURRENCY_MIN, UNRESERVED } from './limits.js';
 
 // Patterns are RE2 (Terraform's `regex`) and JavaScript alike, written without
 // backslashes so they survive JSON and HCL string escaping unchanged.
 
 /** One OCI path component, with `*` allowed wherever a letter is: `library`, `python*`, `*`. */
 const GLOB_COMPONENT = '[a-z0-9*]+(?:(?:[._]|__|-+)[a-z0-9*]+)*';
-/** An `allowed_repos` entry: the OCI repository grammar, plus `*` globs (`library/*`, `python*`). */
-export const ALLOWED_REPO_PATTERN = `^${GLOB_COMPONENT}(?:/${GLOB_COMPONENT})*$`;
+/** A tag with `*` allowed wherever a tag character is: `3.12-*`, `*-slim`; 1 to 128 characters, as a tag. */
+const TAG_GLOB = '[A-Za-z0-9_*][A-Za-z0-9._*-]{0,127}';
+/**
+ * An `allowed_repos` entry, `REPOSITORY-GLOB[:TAG-GLOB]`: the OCI repository grammar and the tag
+ * grammar, each with `*` read as any character of it (`library/*`, `python*`, `python:3.12-*`).
+ * The same grammar as the function's parser (lambda/webhook/allowed-repos.ts).
+ */
+export const ALLOWED_REPO_PATTERN = `^${GLOB_COMPONENT}(?:/${GLOB_COMPONENT})*(?::${TAG_GLOB})?$`;
+/** Repository names are at most 255 characters (the tag part's bound is in the pattern). */
+export const ALLOWED_REPO_MAX_REPOSITORY_LENGTH = 255;
 
-/** ECR's repository name rule. */
-export const ECR_REPO_PATTERN = '^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$';
+/**
+ * An EventBridge schedule: `rate(1 hour)`, `rate(6 hours)` (singular for 1, plural otherwise, as
+ * EventBridge demands) or a six-field `cron(0 3 * * ? *)`; "" turns the schedule off.
+ */
+export const RECONCILE_SCHEDULE_PATTERN =
+  '^(?:rate[(](?:1 (?:minute|hour|day)|(?:[2-9]|[1-9][0-9]+) (?:minutes|hours|days))[)]|cron[(][^ ()]+(?: [^ ()]+){5}[)])$';
+
 const HOST_PATTERN = '^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:[.][a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*(?::[0-9]{1,5})?$';
 const REGION_PATTERN = '^[a-z]{2}(?:-[a-z]+)+-[0-9]+$';
 const EMAIL_PATTERN = '^[^@[:space:]]+@[^@[:space:]]+[.][^@[:space:]]+$';
@@ -23,15 +37,6 @@ const EMAIL_PATTERN = '^[^@[:space:]]+@[^@[:space:]]+[.][^@[:space:]]+$';
 export const LOG_RETENTION_DAYS = [
   0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ] as const;
-/**
- * Bounds of a reservation. Below the queue trigger's parallel copies plus one, the trigger would be
- * throttled (AWS advises a maximum concurrency no higher than the reserved concurrency) and a webhook
- * would find no room while copies run. 1000 is the default account quota.
- */
-export const RESERVED_CONCURRENCY_MIN = MAX_CONCURRENCY + 1;
-export const RESERVED_CONCURRENCY_MAX = 1000;
-/** Terraform's (and Lambda's) value for "no reservation". */
-export const UNRESERVED = -1;
 
 /** Powertools Logger's levels. */
 export { LOG_LEVELS };
@@ -44,7 +49,9 @@ export interface Variables {
   readonly webhookSigningSecret: TerraformVariable;
   readonly rootApiKey: TerraformVariable;
   readonly allowedRepos: TerraformVariable;
+  readonly reconcileSchedule: TerraformVariable;
   readonly imageTagMutability: TerraformVariable;
+  readonly propagateBasePolicies: TerraformVariable;
   readonly logRetentionDays: TerraformVariable;
   readonly logLevel: TerraformVariable;
   readonly lambdaMemoryMb: TerraformVariable;
@@ -74,7 +81,7 @@ export function defineVariables(scope: Construct): Variables {
       validation: [
         {
           // 128 leaves room beneath it for the mirrored repository paths (ECR allows 256 in all).
-          condition: hcl(`${matches(ECR_REPO_PATTERN, 'var.dst_repo')} && length(var.dst_repo) >= 2 && length(var.dst_repo) <= 128`),
+          condition: hcl(`${matches(ECR_REPOSITORY_PATTERN, 'var.dst_repo')} && length(var.dst_repo) >= 2 && length(var.dst_repo) <= 128`),
           errorMessage: 'dst_repo must be an ECR repository name: lower-case letters, digits and . _ - / separators, 2 to 128 characters.',
         },
       ],
@@ -89,7 +96,7 @@ export function defineVariables(scope: Construct): Variables {
     rootRegistryUsername: new TerraformVariable(scope, 'root_registry_username', {
       type: 'string',
       default: 'root',
-      description: 'User name sent with the Root API key when pulling from root_registry_host.',
+      description: 'User name sent with root_api_key when pulling from root_registry_host: "rootio" with a Root registry token, "root" with a Root API key (README: Root credentials).',
       nullable: false,
       validation: [{ condition: hcl('length(trimspace(var.root_registry_username)) > 0'), errorMessage: 'root_registry_username must not be empty.' }],
     }),
@@ -114,21 +121,43 @@ export function defineVariables(scope: Construct): Variables {
       type: 'string',
       sensitive: true,
       nullable: false,
-      description: 'Root API key used to pull from root_registry_host. "" to put the value out of band with `aws secretsmanager put-secret-value`.',
+      description: 'The password for root_registry_host: a Root registry token or API key, matching root_registry_username. "" to put the value out of band with `aws secretsmanager put-secret-value`.',
     }),
     allowedRepos: new TerraformVariable(scope, 'allowed_repos', {
       type: 'list(string)',
       default: [],
       nullable: false,
       description:
-        'Root repositories to mirror: exact names or globs with * (library/*, python*). Empty mirrors every repository. ' +
-        'Changing it and applying updates only the function\'s environment.',
+        'Root repositories to mirror: exact names or globs with * (library/*, python*), each optionally with a tag glob ' +
+        '(python:3.12-*) that limits it to the matching tags. Empty mirrors every repository. Changing it and applying ' +
+        'updates the function\'s environment and reconciles the new list: the images Root already has appear.',
       validation: [
         {
-          condition: hcl(`alltrue([for r in var.allowed_repos : ${matches(ALLOWED_REPO_PATTERN, 'r')} && length(r) <= 255])`),
+          condition: hcl(
+            `alltrue([for r in var.allowed_repos : ${matches(ALLOWED_REPO_PATTERN, 'r')} && ` +
+              `length(split(":", r)[0]) <= ${ALLOWED_REPO_MAX_REPOSITORY_LENGTH}])`,
+          ),
           errorMessage:
-            'Each allowed_repos entry must be a repository path (lower-case letters and digits, separated by . _ __ - or /) ' +
-            'where * may stand for any characters, e.g. "library/nginx", "library/*", "python*".',
+            'Each allowed_repos entry must be a repository path (lower-case letters and digits, separated by . _ __ - or /), ' +
+            'optionally followed by :TAG (letters, digits, . _ -, not starting with . or -), where * may stand for any characters, ' +
+            'e.g. "library/nginx", "library/*", "python*", "python:3.12-*".',
+        },
+      ],
+    }),
+    reconcileSchedule: new TerraformVariable(scope, 'reconcile_schedule', {
+      type: 'string',
+      default: 'rate(6 hours)',
+      nullable: false,
+      description:
+        'How often the function reconciles: lists the tags of every repository in allowed_repos on Root and queues those missing ' +
+        'here or naming another digest, so a lost webhook is made good. An EventBridge schedule expression, rate(6 hours) or ' +
+        'cron(0 3 * * ? *); "" turns the schedule off (the reconcile on apply still runs).',
+      validation: [
+        {
+          condition: hcl(`var.reconcile_schedule == "" || ${matches(RECONCILE_SCHEDULE_PATTERN, 'var.reconcile_schedule')}`),
+          errorMessage:
+            'reconcile_schedule must be "" (off), rate(N unit) with unit minute, hour or day (singular for 1, plural otherwise: ' +
+            'rate(1 hour), rate(6 hours)), or a six-field cron(minutes hours day-of-month month day-of-week year).',
         },
       ],
     }),
@@ -138,6 +167,15 @@ export function defineVariables(scope: Construct): Variables {
       nullable: false,
       description: 'Tag mutability of the base repository, copied to every mirrored repository. IMMUTABLE refuses to move a tag to a new digest.',
       validation: [{ condition: hcl('contains(["MUTABLE", "IMMUTABLE"], var.image_tag_mutability)'), errorMessage: 'image_tag_mutability must be MUTABLE or IMMUTABLE.' }],
+    }),
+    propagateBasePolicies: new TerraformVariable(scope, 'propagate_base_policies', {
+      type: 'bool',
+      default: true,
+      nullable: false,
+      description:
+        'Bring the repository policy and lifecycle policy of every mirrored repository up to the base repository\'s when they change there. ' +
+        'A mirrored repository\'s policy changed by hand is never overwritten: it is logged as drift and counted in the PolicyDrift metric. ' +
+        'false = copy the policies only when a repository is created.',
     }),
     logRetentionDays: new TerraformVariable(scope, 'log_retention_days', {
       type: 'number',

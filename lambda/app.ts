@@ -26,7 +26,7 @@ export function createApp(env: NodeJS.ProcessEnv = process.env, options: AppOpti
   const config = loadConfig(env);
   const webhookSecret = new SecretCache(config.webhookSecret);
   const rootApiKey = new SecretCache(config.rootApiKey);
-  const destination = config.dstRegistry ? registryDestination(config.dstRegistry, env) : ecrDestination(config.dstRepo);
+  const destination = config.dstRegistry ? registryDestination(config.dstRegistry, env) : ecrDestination(config.dstRepo, undefined, { propagateBasePolicies: config.propagateBasePolicies });
   const mirror = (job: MirrorJob, signal?: AbortSignal) =>
     runMirrorJob(
       job,

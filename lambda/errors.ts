@@ -1,9 +1,11 @@
+import type { ErrorCode, ForeignErrorCode } from './error-codes.js';
+
 /** Whether retrying the same operation later can succeed. */
 export type FailureClass = 'transient' | 'permanent';
 
 export interface MirrorErrorOptions {
-  /** A short stable identifier, e.g. a registry error code or `DIGEST_MISMATCH`. */
-  code: string;
+  /** A short stable identifier from the catalogue (error-codes.ts), or a registry's or AWS's own. */
+  code: ErrorCode | ForeignErrorCode;
   failureClass: FailureClass;
   cause?: unknown;
 }
@@ -13,7 +15,7 @@ export interface MirrorErrorOptions {
  * for the operator: it says what failed and what to do about it.
  */
 export class MirrorError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode | ForeignErrorCode;
   readonly failureClass: FailureClass;
 
   constructor(message: string, options: MirrorErrorOptions) {

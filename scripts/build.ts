@@ -5,7 +5,6 @@ const common: BuildOptions = {
   bundle: true,
   platform: 'node',
   format: 'esm',
-  target: 'node20',
   sourcemap: false,
   minify: true,
   legalComments: 'none',
@@ -15,7 +14,9 @@ const common: BuildOptions = {
 };
 
 await Promise.all([
-  build({ ...common, entryPoints: ['lambda/index.ts'], outfile: 'dist/lambda/index.mjs' }),
-  build({ ...common, entryPoints: ['lambda/cli/main.ts'], outfile: 'dist/cli.mjs' }),
+  // The Lambda runs on the runtime infra/function.ts deploys (nodejs24.x); the CLI on any
+  // Node.js the project supports (package.json `engines`: >= 22).
+  build({ ...common, target: 'node24', entryPoints: ['lambda/index.ts'], outfile: 'dist/lambda/index.mjs' }),
+  build({ ...common, target: 'node22', entryPoints: ['lambda/cli/main.ts'], outfile: 'dist/cli.mjs' }),
 ]);
 console.log('built dist/lambda/index.mjs and dist/cli.mjs');

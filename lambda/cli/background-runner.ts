@@ -4,7 +4,7 @@ import { logger } from '../log.js';
 import type { MirrorJob } from '../mirror/job.js';
 import { JobNotAllowedError } from '../mirror/job-checks.js';
 import type { CopySummary } from '../registry/copy.js';
-import { OperationAbortedError } from '../registry/errors.js';
+import { OperationAbortedError } from '../abort.js';
 import { withRetry, type RetryPolicy } from '../registry/retry.js';
 
 /**

@@ -1,8 +1,9 @@
 import { errorMessage } from '../errors.js';
 import { RegistryClient } from '../registry/client.js';
 import { copyImage, type CopySummary } from '../registry/copy.js';
+import { DEFAULT_COPY_CONCURRENCY } from '../registry/copy-settings.js';
 import { readDockerConfig } from '../registry/docker-config.js';
-import { OperationAbortedError } from '../registry/errors.js';
+import { OperationAbortedError } from '../abort.js';
 import { parsePlatform } from '../registry/platform.js';
 import { formatReference, manifestReference, parseReference, type ImageReference } from '../registry/reference.js';
 import { cliCredentials } from './cli-credentials.js';
@@ -20,7 +21,7 @@ const FLAGS = {
 
 export async function copyCommand(args: string[]): Promise<number> {
   const { flags, positionals } = parseCommandLine('copy', args, FLAGS, { min: 2, max: 2, describe: 'exactly two arguments: SRC DST' });
-  const concurrency = flags.concurrency === undefined ? 4 : Number(flags.concurrency);
+  const concurrency = flags.concurrency === undefined ? DEFAULT_COPY_CONCURRENCY : Number(flags.concurrency);
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) {
     throw new UsageError('--concurrency takes a whole number from 1 to 64');
   }

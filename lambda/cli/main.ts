@@ -1,5 +1,7 @@
+import { fileURLToPath } from 'node:url';
 import packageJson from '../../package.json' with { type: 'json' };
 import { ConfigError } from '../config/errors.js';
+import { handedToNewerNode } from './node-version.js';
 import { USAGE } from './usage.js';
 import { UsageError } from './usage-error.js';
 
@@ -34,14 +36,18 @@ async function main(argv: string[]): Promise<number> {
   return (await command(args)) ?? 0;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    process.exitCode = reportFailure(error);
-  },
-);
+if (!handedToNewerNode(fileURLToPath(import.meta.url), process.argv.slice(2))) runMain();
+
+function runMain(): void {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.exitCode = reportFailure(error);
+    },
+  );
+}
 
 /** Prints why the command failed and returns the exit status: 2 for bad usage or configuration, else 1. */
 function reportFailure(error: unknown): number {

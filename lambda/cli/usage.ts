@@ -1,3 +1,5 @@
+import { DEFAULT_COPY_CONCURRENCY } from '../registry/copy-settings.js';
+
 export const USAGE = `root-ecr-mirror: copy container images between registries, and run the webhook intake locally.
 
 Usage:
@@ -12,7 +14,7 @@ copy
                   python:3 mean docker.io/library/python:3. A DST without tag takes SRC's tag.
   --platform P    copy only platform P (e.g. linux/amd64, linux/arm64/v8); DST's tag points at it.
   --json          print the summary as one JSON object on stdout, and no progress.
-  --concurrency N blobs transferred at once (default 4).
+  --concurrency N blobs transferred at once (default ${DEFAULT_COPY_CONCURRENCY}).
   On a terminal, stderr shows each running blob's bytes, percentage and rate, and an overall line.
   Ctrl-C stops the copy: open uploads are ended and DST's tag is left as it was.
   Credentials come from $DOCKER_CONFIG/config.json, else ~/.docker/config.json ("auths" entries);

@@ -38,6 +38,13 @@ describe('loadConfig', () => {
     expect(isAllowed(config.allowedRepos, 'golang')).toBe(false);
   });
 
+  it('propagates base policies unless PROPAGATE_BASE_POLICIES is false, and refuses anything but true/false', () => {
+    expect(loadConfig({}).propagateBasePolicies).toBe(true);
+    expect(loadConfig({ PROPAGATE_BASE_POLICIES: 'true' }).propagateBasePolicies).toBe(true);
+    expect(loadConfig({ PROPAGATE_BASE_POLICIES: ' FALSE ' }).propagateBasePolicies).toBe(false);
+    expect(() => loadConfig({ PROPAGATE_BASE_POLICIES: 'no' })).toThrow(/PROPAGATE_BASE_POLICIES must be true or false, not "no"/);
+  });
+
   it('treats empty values as unset', () => {
     expect(loadConfig({ WEBHOOK_SECRET: '  ', ROOT_API_KEY: '' }).webhookSecret).toBeUndefined();
   });

@@ -1,5 +1,5 @@
 import { isValidRegistryHost, isValidRepository } from '../registry/reference.js';
-import { ecrRepositoryNameProblem } from '../webhook/ecr-repository-name.js';
+import { ecrRepositoryNameProblem } from '../ecr/repository-name.js';
 import { parseAllowedRepos, type AllowedRepos } from '../webhook/allowed-repos.js';
 import { webhookSecretProblem } from '../webhook/secret-strength.js';
 import { ENV } from './env-names.js';
@@ -22,6 +22,11 @@ export interface Config {
   readonly allowedRepos: AllowedRepos;
   readonly queueUrl?: string;
   readonly dlqUrl?: string;
+  /**
+   * Bring mirrored repositories' policies up to the base repository's when they still hold
+   * what we last copied (lambda/ecr/propagate-policies.ts). Default true; `false` turns it off.
+   */
+  readonly propagateBasePolicies: boolean;
 }
 
 export const DEFAULTS = {
@@ -67,6 +72,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   } catch (error) {
     problems.push(`${ENV.allowedRepos}: ${(error as Error).message}`);
   }
+  const propagate = read(ENV.propagateBasePolicies)?.toLowerCase() ?? 'true';
+  if (propagate !== 'true' && propagate !== 'false') problems.push(`${ENV.propagateBasePolicies} must be true or false, not "${propagate}"`);
   const webhookSecret = secret(ENV.webhookSecret, ENV.webhookSecretArn);
   if (webhookSecret?.kind === 'value') {
     for (const [index, line] of splitSecrets(webhookSecret.value).entries()) {
@@ -89,6 +96,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     allowedRepos,
     ...(queueUrl ? { queueUrl } : {}),
     ...(dlqUrl ? { dlqUrl } : {}),
+    propagateBasePolicies: propagate !== 'false',
   };
 }
 

@@ -7,7 +7,7 @@
 import { GetAuthorizationTokenCommand, type ECRClient } from '@aws-sdk/client-ecr';
 import type { Credentials, CredentialProvider } from '../registry/credentials.js';
 import { ecrCall } from './classify.js';
-import { EcrError, EcrErrorCode } from './errors.js';
+import { EcrError } from './errors.js';
 
 export const TOKEN_REFRESH_MARGIN_MS = 5 * 60_000;
 /** Used only if ECR omits `expiresAt`: far below the documented 12 hours. */
@@ -76,7 +76,7 @@ async function fetchToken(ecr: ECRClient, now: () => number): Promise<Token> {
   const colon = decoded.indexOf(':');
   if (!data?.proxyEndpoint || colon <= 0) {
     throw new EcrError('ECR GetAuthorizationToken returned no usable token (expected base64 "AWS:<password>" and a proxy endpoint)', {
-      code: EcrErrorCode.invalidAuthorizationToken,
+      code: 'ECR_INVALID_AUTHORIZATION_TOKEN',
       failureClass: 'transient',
       operation: 'GetAuthorizationToken',
     });

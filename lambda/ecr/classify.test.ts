@@ -6,9 +6,10 @@ import {
   ServerException,
 } from '@aws-sdk/client-ecr';
 import { describe, expect, it } from 'vitest';
+import { foreignCode } from '../error-codes.js';
 import { MirrorError } from '../errors.js';
 import { classifyEcrError, isAwsError } from './classify.js';
-import { EcrError, EcrErrorCode } from './errors.js';
+import { EcrError } from './errors.js';
 
 const metadata = (httpStatusCode: number) => ({ $metadata: { httpStatusCode } });
 // The SDK's fallback for error types it does not model, e.g. ECR's ThrottlingException.
@@ -57,7 +58,7 @@ describe('classifyEcrError', () => {
     const error = new RepositoryNotFoundException({ message: "The repository with name 'root-mirror' does not exist", ...metadata(400) });
     const classified = classifyEcrError(error, { operation: 'GetRepositoryPolicy', repository: 'root-mirror', isBaseRepository: true });
     expect(classified.failureClass).toBe('permanent');
-    expect(classified.code).toBe(EcrErrorCode.baseRepositoryMissing);
+    expect(classified.code).toBe('ECR_BASE_REPOSITORY_MISSING');
     expect(classified.message).toContain('"root-mirror"');
     expect(classified.message).toContain('terraform apply');
   });
@@ -71,13 +72,13 @@ describe('classifyEcrError', () => {
     const error = unmodeled('AccessDeniedException', 400, 'User: arn:aws:sts::1:assumed-role/mirror/x is not authorized to perform: ecr:SetRepositoryPolicy');
     const classified = classifyEcrError(error, { operation: 'SetRepositoryPolicy', repository: 'root-mirror/python' });
     expect(classified.failureClass).toBe('permanent');
-    expect(classified.code).toBe(EcrErrorCode.accessDenied);
+    expect(classified.code).toBe('ECR_ACCESS_DENIED');
     expect(classified.message).toContain('"ecr:SetRepositoryPolicy"');
     expect(classified.message).toContain('root-mirror/python');
   });
 
   it('passes our own errors through unchanged', () => {
-    const ours = new MirrorError('already classified', { code: 'X', failureClass: 'permanent' });
+    const ours = new MirrorError('already classified', { code: foreignCode('X'), failureClass: 'permanent' });
     expect(classifyEcrError(ours, { operation: 'CreateRepository' })).toBe(ours);
   });
 });

@@ -16,7 +16,8 @@
  * repositories); those stay transient, are retried, and end in the dead-letter queue.
  */
 import { MirrorError } from '../errors.js';
-import { accessDenied, baseRepositoryMissing, EcrError, EcrErrorCode } from './errors.js';
+import { foreignCode, type ErrorCode, type ForeignErrorCode } from '../error-codes.js';
+import { accessDenied, baseRepositoryMissing, EcrError } from './errors.js';
 
 export interface EcrCallContext {
   /** The ECR API operation, e.g. `CreateRepository`. */
@@ -51,14 +52,14 @@ export function classifyEcrError(error: unknown, context: EcrCallContext): Mirro
   const status = typeof shape.$metadata?.httpStatusCode === 'number' ? shape.$metadata.httpStatusCode : undefined;
   const { operation } = context;
   const target = context.repository === undefined ? 'the registry' : `repository "${context.repository}"`;
-  const failure = (failureClass: 'transient' | 'permanent', code = name): EcrError =>
+  const failure = (failureClass: 'transient' | 'permanent', code: ErrorCode | ForeignErrorCode = foreignCode(name)): EcrError =>
     new EcrError(`ECR ${operation} failed for ${target}: ${name}: ${detail}`, { code, failureClass, operation, cause: error });
 
   if (name === 'RepositoryNotFoundException' && context.isBaseRepository && context.repository !== undefined) {
     return baseRepositoryMissing(context.repository, operation, error);
   }
   if (ACCESS_DENIED.has(name)) return accessDenied(operation, target, detail, error);
-  if (CREDENTIALS_REJECTED.has(name)) return failure('permanent', EcrErrorCode.credentialsRejected);
+  if (CREDENTIALS_REJECTED.has(name)) return failure('permanent', 'ECR_CREDENTIALS_REJECTED');
   if (THROTTLING.has(name) || status === 429 || name === 'ServerException' || (status !== undefined && status >= 500)) {
     return failure('transient');
   }
@@ -67,7 +68,7 @@ export function classifyEcrError(error: unknown, context: EcrCallContext): Mirro
     return failure(typeof shape.kmsError === 'string' && KMS_TRANSIENT.test(shape.kmsError) ? 'transient' : 'permanent');
   }
   // Network errors, timeouts, expired credentials, vanished repositories and the unknown.
-  return failure('transient', typeof shape.code === 'string' && status === undefined ? shape.code : name);
+  return failure('transient', foreignCode(typeof shape.code === 'string' && status === undefined ? shape.code : name));
 }
 
 /** Runs one ECR call, classifying whatever it throws. */

@@ -6,14 +6,14 @@
  * - CreateRepository: with the base's tag mutability, scanning and encryption, tagged `pending`.
  * - ListTagsForResource: the marker of a repository that already exists (see marker.ts).
  * - GetRepositoryPolicy / SetRepositoryPolicy, GetLifecyclePolicy / PutLifecyclePolicy: the copy.
- * - TagResource: flips the marker to `copied` (and authorizes tag-on-create).
+ * - TagResource: sets the marker to `copied` with the copied policies' fingerprints (and authorizes tag-on-create).
  *
  * The usual case, a repository that exists and is finished, costs two calls and writes nothing.
  */
 import { CreateRepositoryCommand, DescribeRepositoriesCommand, type ECRClient, type Repository } from '@aws-sdk/client-ecr';
 import { ecrCall, isAwsError, unlessNotFound } from './classify.js';
 import { baseRepositoryMissing, EcrError } from './errors.js';
-import { markPoliciesCopied, pendingPoliciesTag, policiesPending } from './marker.js';
+import { markPoliciesCopied, pendingPoliciesTag, readMarker } from './marker.js';
 import { copyPolicies } from './policies.js';
 
 export interface EnsureRepositoryInput {
@@ -28,6 +28,8 @@ export interface EnsureRepositoryResult {
   created: boolean;
   /** This call copied the base's policies (as many as the base has, possibly none). */
   policiesCopied: boolean;
+  /** The repository's ARN, e.g. for propagateBasePolicies. */
+  repositoryArn: string;
 }
 
 export async function ensureRepository(ecr: ECRClient, { baseRepository, repository }: EnsureRepositoryInput): Promise<EnsureRepositoryResult> {
@@ -42,19 +44,19 @@ export async function ensureRepository(ecr: ECRClient, { baseRepository, reposit
     return finishIfPending(ecr, baseRepository, repository, arn);
   }
   await copyThenMark(ecr, baseRepository, repository, arn);
-  return { created: true, policiesCopied: true };
+  return { created: true, policiesCopied: true, repositoryArn: arn };
 }
 
 async function finishIfPending(ecr: ECRClient, baseRepository: string, repository: string, arn: string): Promise<EnsureRepositoryResult> {
-  if (!(await policiesPending(ecr, arn, repository))) return { created: false, policiesCopied: false };
+  if ((await readMarker(ecr, arn, repository)).state !== 'pending') return { created: false, policiesCopied: false, repositoryArn: arn };
   await copyThenMark(ecr, baseRepository, repository, arn);
-  return { created: false, policiesCopied: true };
+  return { created: false, policiesCopied: true, repositoryArn: arn };
 }
 
 /** The marker flips only after both policies are in place, so a crash in between is retried. */
 async function copyThenMark(ecr: ECRClient, baseRepository: string, repository: string, arn: string): Promise<void> {
-  await copyPolicies(ecr, { from: baseRepository, to: repository });
-  await markPoliciesCopied(ecr, arn, repository);
+  const copied = await copyPolicies(ecr, { from: baseRepository, to: repository });
+  await markPoliciesCopied(ecr, arn, repository, copied);
 }
 
 async function describeRepository(ecr: ECRClient, name: string, isBaseRepository: boolean): Promise<Repository | undefined> {

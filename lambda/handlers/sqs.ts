@@ -1,16 +1,18 @@
-import { ChangeMessageVisibilityCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import pLimit from 'p-limit';
-import { MirrorError, errorMessage, failureClassOf, type FailureClass } from '../errors.js';
+import { OperationAbortedError } from '../abort.js';
+import { MirrorError, errorMessage, failureClassOf } from '../errors.js';
 import { logger } from '../log.js';
 import { MetricUnit, countWithDimension, metrics } from '../metrics.js';
 import type { MirrorJob } from '../mirror/job.js';
 import { JobNotAllowedError } from '../mirror/job-checks.js';
+import { deadLetter } from '../queue/dead-letter.js';
 import { MAX_DELIVERIES, MAX_RESUMES } from '../queue/deliveries.js';
-import { fifoId, sendJob } from '../queue/enqueue.js';
+import { sendJob } from '../queue/enqueue.js';
 import { decodeJob } from '../queue/job-message.js';
+import { delayRetry } from '../queue/visibility.js';
 import type { CopySummary } from '../registry/copy.js';
-import { OperationAbortedError } from '../registry/errors.js';
 import { RESUME_DELAY_S, retryDelaySeconds, stopMarginMs } from './retry-delay.js';
 
 export interface WorkerDependencies {
@@ -83,6 +85,7 @@ async function processRecord(record: SQSRecord, deps: WorkerDependencies, signal
       source: job.source,
       digest: summary.digest,
       platform: summary.platform ?? 'all',
+      ...(job.platform ? { remediated_platform: job.platform } : {}),
       up_to_date: summary.upToDate,
       tagged: summary.tagged,
       bytes: summary.bytesCopied,
@@ -107,11 +110,11 @@ async function processRecord(record: SQSRecord, deps: WorkerDependencies, signal
     const receiveCount = Number(record.attributes.ApproximateReceiveCount ?? '1');
     // On the last delivery a transient failure is given up here, so it too reaches the DLQ with its reason.
     const givingUp = failureClass === 'permanent' || receiveCount >= MAX_DELIVERIES;
-    if (givingUp && (await deadLetter(record, error, { code, failureClass, deliveries: receiveCount }, deps, log))) return 'dead-lettered';
+    if (givingUp && (await deadLetter(deps.sqs, deps.dlqUrl, record, error, { code, failureClass, deliveries: receiveCount }, log))) return 'dead-lettered';
     // Stopped for the timeout, not failed: come back almost at once and carry on.
     const delay = error instanceof OperationAbortedError ? RESUME_DELAY_S : retryDelaySeconds(receiveCount);
     log.warn('mirror failed; it will be retried', { error: errorMessage(error), code, class: failureClass, attempt: receiveCount, retry_in_s: delay });
-    await delayRetry(record, delay, deps, log);
+    await delayRetry(deps.sqs, deps.queueUrl, record, delay, log);
     return 'retry';
   }
 }
@@ -140,60 +143,4 @@ function recordSuccess(summary: CopySummary): void {
   metrics.addMetric('BlobsCopied', MetricUnit.Count, summary.blobsCopied);
   metrics.addMetric('BlobsSkipped', MetricUnit.Count, summary.blobsSkipped);
   metrics.addMetric('MirrorDurationMs', MetricUnit.Milliseconds, summary.durationMs);
-}
-
-/** Sends the record to the DLQ with its reason; false when there is no DLQ or the send failed. */
-async function deadLetter(
-  record: SQSRecord,
-  error: unknown,
-  failure: { code: string; failureClass: FailureClass; deliveries: number },
-  deps: WorkerDependencies,
-  log: typeof logger,
-): Promise<boolean> {
-  const { code, failureClass } = failure;
-  const reason = errorMessage(error).slice(0, 1000);
-  const why = failureClass === 'permanent' ? 'failed permanently' : `still failed after ${failure.deliveries} deliveries`;
-  log.error(`mirror ${why} and will not be retried; fix the cause, then redrive the message from the dead-letter queue`, {
-    error: reason,
-    code,
-    class: failureClass,
-  });
-  if (!deps.dlqUrl) return false;
-  try {
-    await deps.sqs.send(
-      new SendMessageCommand({
-        QueueUrl: deps.dlqUrl,
-        MessageBody: record.body,
-        MessageAttributes: {
-          failure_reason: { DataType: 'String', StringValue: reason },
-          failure_code: { DataType: 'String', StringValue: code },
-          failure_class: { DataType: 'String', StringValue: failureClass },
-          failed_at: { DataType: 'String', StringValue: new Date().toISOString() },
-        },
-        ...(deps.dlqUrl.endsWith('.fifo') ? { MessageGroupId: record.messageId, MessageDeduplicationId: deadLetterId(record) } : {}),
-      }),
-    );
-    return true;
-  } catch (sendError) {
-    log.error('could not send to the dead-letter queue; the message will be retried and redriven by SQS', { error: errorMessage(sendError) });
-    return false;
-  }
-}
-
-/**
- * Deduplicates our own retried sends of one failure, but not a later failure of the same
- * message after an operator redrove it (a new first receive).
- */
-function deadLetterId(record: SQSRecord): string {
-  return fifoId(`${record.messageId}:${record.attributes.ApproximateFirstReceiveTimestamp ?? ''}`);
-}
-
-/** Without it every retry would come back after the same visibility timeout, however often it failed. */
-async function delayRetry(record: SQSRecord, seconds: number, deps: WorkerDependencies, log: typeof logger): Promise<void> {
-  if (!deps.queueUrl) return;
-  try {
-    await deps.sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: deps.queueUrl, ReceiptHandle: record.receiptHandle, VisibilityTimeout: seconds }));
-  } catch (error) {
-    log.warn('could not delay the retry; it comes back after the queue visibility timeout', { error: errorMessage(error) });
-  }
 }

@@ -8,7 +8,11 @@ export interface MirrorJob {
   /** Destination repository without registry host, e.g. `root-mirror/library/nginx`. */
   readonly destinationRepository: string;
   readonly destinationTag: string;
-  /** `os/arch[/variant]`; absent means the whole index is mirrored. */
+  /**
+   * `os/arch[/variant]` Root said it remediated (the event's `arch`), for the logs. It never
+   * narrows the copy: a tag naming a multi-arch index is mirrored as that whole index, or one
+   * event per architecture would leave the tag naming whichever platform came last.
+   */
   readonly platform?: string;
   /** The digest Root announced, when it did; also pinned in `source`. */
   readonly digest?: string;

@@ -1,25 +1,28 @@
 import type { SecretCache } from '../config/secret-cache.js';
+import { untilAborted } from '../abort.js';
 import { MirrorError } from '../errors.js';
 import { credentialsFor, anonymous } from '../registry/credentials.js';
 import { copyImage, type CopySummary } from '../registry/copy.js';
 import { RegistryResponseError } from '../registry/errors.js';
-import { untilAborted } from '../registry/until-aborted.js';
 import type { RetryPolicy } from '../registry/retry.js';
+import type { RegistryRetry } from '../registry/client.js';
 import type { Destination } from './destination.js';
 import { checkJob, type JobRules } from './job-checks.js';
 import type { MirrorJob } from './job.js';
-
-const ROOT_CREDENTIALS_REJECTED = 'ROOT_CREDENTIALS_REJECTED';
+import { reportRetries } from './retry-report.js';
 
 export interface MirrorDependencies extends JobRules {
   readonly rootRegistryUsername: string;
   readonly rootApiKey: SecretCache;
   readonly destination: Destination;
   readonly retry?: RetryPolicy;
+  /** Told of each registry retry; by default logged at DEBUG and counted (`RegistryRetries`). */
+  readonly onRetry?: (retry: RegistryRetry) => void;
 }
 
 /**
- * Mirrors one image: resolves the source, prepares the destination repository, then copies.
+ * Mirrors one image: resolves the source, prepares the destination repository, then copies
+ * what Root's tag names, whole (job.platform is not a filter: see MirrorJob).
  * The Root API key is offered to the Root registry host and nowhere else.
  */
 export async function runMirrorJob(job: MirrorJob, deps: MirrorDependencies, signal?: AbortSignal): Promise<CopySummary> {
@@ -27,7 +30,7 @@ export async function runMirrorJob(job: MirrorJob, deps: MirrorDependencies, sig
     return await mirrorOnce(job, deps, signal);
   } catch (error) {
     // A key rotated in Secrets Manager since we cached it: re-read it (at most once a minute) and try again.
-    const keyRejected = error instanceof MirrorError && error.code === ROOT_CREDENTIALS_REJECTED;
+    const keyRejected = error instanceof MirrorError && error.code === 'ROOT_CREDENTIALS_REJECTED';
     if (keyRejected && (await deps.rootApiKey.refreshIfStale())) return mirrorOnce(job, deps, signal);
     // The destination refused a cached token (revoked, or the role changed): fetch a new one once.
     if (await refusedByDestination(error, deps)) {
@@ -39,7 +42,8 @@ export async function runMirrorJob(job: MirrorJob, deps: MirrorDependencies, sig
 }
 
 async function refusedByDestination(error: unknown, deps: MirrorDependencies): Promise<boolean> {
-  return error instanceof RegistryResponseError && error.status === 401 && error.registry === (await deps.destination.registry());
+  if (!(error instanceof RegistryResponseError) || error.status !== 401 || error.fromRedirectTarget) return false;
+  return error.registry === (await deps.destination.registry());
 }
 
 async function mirrorOnce(job: MirrorJob, deps: MirrorDependencies, signal: AbortSignal | undefined): Promise<CopySummary> {
@@ -56,10 +60,12 @@ async function mirrorOnce(job: MirrorJob, deps: MirrorDependencies, signal: Abor
       destinationCredentials: deps.destination.credentials,
       // Only once the source image is known to exist: a wrong tag must not leave an empty repository behind.
       beforeDestination: () => untilAborted(deps.destination.prepare(job.destinationRepository), signal),
-      ...(job.platform ? { platform: job.platform } : {}),
       ...(deps.retry ? { retry: deps.retry } : {}),
+      onRetry: deps.onRetry ?? reportRetries(job),
       ...(signal ? { signal } : {}),
       // Root may announce a newer digest for the tag before an older event is retried.
+      // No platform: the event's arch says what Root remediated, and the tag keeps naming
+      // what Root's tag names, the whole index for a multi-arch tag.
       tagOnlyIfSourceTagCurrent: true,
     });
   } catch (error) {
@@ -74,6 +80,8 @@ async function mirrorOnce(job: MirrorJob, deps: MirrorDependencies, signal: Abor
  */
 function rootRefusal(error: unknown, deps: MirrorDependencies, keyConfigured: boolean): MirrorError | undefined {
   if (!(error instanceof RegistryResponseError) || (error.status !== 401 && error.status !== 403)) return undefined;
+  // S3 or a CDN refusing a pre-signed link Root's registry redirected to says nothing about the key.
+  if (error.fromRedirectTarget) return undefined;
   // By the registry asked, not the URL: with Bearer auth Root's token server may live on another host.
   if (error.registry !== deps.rootRegistryHost) return undefined;
   const user = `user "${deps.rootRegistryUsername}"`;
@@ -83,7 +91,7 @@ function rootRefusal(error: unknown, deps: MirrorDependencies, keyConfigured: bo
       ? `it refused the Root API key of ${user}: put the right key in the secret named by ROOT_API_KEY_ARN (or ROOT_API_KEY)`
       : `the Root API key of ${user} may not pull this image: check the key's access in Root`;
   return new MirrorError(`Root's registry ${deps.rootRegistryHost} answered ${error.status}; ${problem}. (${error.message})`, {
-    code: error.status === 401 ? ROOT_CREDENTIALS_REJECTED : 'ROOT_ACCESS_DENIED',
+    code: error.status === 401 ? 'ROOT_CREDENTIALS_REJECTED' : 'ROOT_ACCESS_DENIED',
     failureClass: 'permanent',
     cause: error,
   });

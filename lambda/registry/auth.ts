@@ -2,7 +2,7 @@ import { parseChallenge, type Challenge } from './challenge.js';
 import type { CredentialProvider, Credentials } from './credentials.js';
 import { RegistryProtocolError, RegistryResponseError } from './errors.js';
 import { discardBody, header, readBody, sendRequest } from './http.js';
-import { assertSecureUrl } from './scheme.js';
+import { answeredUrl, assertSecureUrl } from './scheme.js';
 
 /** Token lifetime assumed when the token server does not say (the token spec's default). */
 const DEFAULT_TOKEN_SECONDS = 60;
@@ -88,7 +88,7 @@ export class RegistryAuth {
       if (!challenge) throw new RegistryProtocolError(`${this.registry} answered 401 without a WWW-Authenticate challenge`);
       return challenge;
     }
-    throw new RegistryResponseError('GET', url.href, res.status, undefined, 'is this an OCI registry?', undefined, this.registry);
+    throw new RegistryResponseError({ method: 'GET', url: url.href, status: res.status, message: 'is this an OCI registry?', registry: this.registry });
   }
 
   private bearerToken(challenge: Challenge, scopes: readonly string[], credentials?: Credentials): Promise<CachedToken> {
@@ -108,7 +108,7 @@ export class RegistryAuth {
   private async fetchToken(challenge: Challenge, scopes: readonly string[], credentials?: Credentials): Promise<CachedToken> {
     const realm = challenge.params.realm;
     if (!realm) throw new RegistryProtocolError(`${this.registry} sent a Bearer challenge without a realm`);
-    const url = new URL(realm);
+    const url = answeredUrl(this.registry, 'realm of its Bearer challenge', realm);
     assertSecureUrl(url, 'token realm', this.baseUrl);
     if (challenge.params.service) url.searchParams.set('service', challenge.params.service);
     for (const scope of scopes) url.searchParams.append('scope', scope);
@@ -118,9 +118,9 @@ export class RegistryAuth {
     const res = await sendRequest({ method: 'GET', url, headers, ...this.requestOptions() });
     const body = await readBody(res, TOKEN_BODY_LIMIT, () => new RegistryProtocolError('token response is too large'));
     if (res.status !== 200) {
-      throw new RegistryResponseError('GET', `${url.origin}${url.pathname}`, res.status, undefined, 'token request refused', undefined, this.registry);
+      throw new RegistryResponseError({ method: 'GET', url: `${url.origin}${url.pathname}`, status: res.status, message: 'token request refused', registry: this.registry });
     }
-    const parsed = parseTokenResponse(body);
+    const parsed = parseTokenResponse(body, this.registry);
     const lifetimeMs = (parsed.expiresIn ?? DEFAULT_TOKEN_SECONDS) * 1000;
     return {
       header: `Bearer ${parsed.token}`,
@@ -129,16 +129,27 @@ export class RegistryAuth {
   }
 }
 
-function parseTokenResponse(body: Buffer): { token: string; expiresIn?: number } {
+/** What can follow `Bearer ` in a header: visible ASCII only, so no CR/LF can split the request. */
+const HEADER_SAFE_TOKEN = /^[\x21-\x7e]+$/;
+
+function parseTokenResponse(body: Buffer, registry: string): { token: string; expiresIn?: number } {
   let json: unknown;
   try {
     json = JSON.parse(body.toString('utf8'));
   } catch {
-    throw new RegistryProtocolError('token server answered with invalid JSON');
+    throw new RegistryProtocolError(`the token server of ${registry} answered with invalid JSON`);
   }
-  const record = (json ?? {}) as Record<string, unknown>;
-  const token = typeof record.token === 'string' && record.token ? record.token : record.access_token;
-  if (typeof token !== 'string' || token === '') throw new RegistryProtocolError('token server answered without a token');
+  const record = (typeof json === 'object' && json !== null ? json : {}) as Record<string, unknown>;
+  // Quirk tokenAsAccessToken (quirks.ts).
+  const field = typeof record.token === 'string' && record.token ? 'token' : 'access_token';
+  const token = record[field];
+  if (typeof token !== 'string' || token === '') throw new RegistryProtocolError(`the token server of ${registry} answered without a token`);
+  if (!HEADER_SAFE_TOKEN.test(token)) {
+    // Never the token itself in the message: it is a credential, however broken.
+    throw new RegistryProtocolError(
+      `the token server of ${registry} answered a "${field}" that cannot be sent in an Authorization header (a control character such as CR/LF, a space or a non-ASCII character)`,
+    );
+  }
   const expiresIn = typeof record.expires_in === 'number' && record.expires_in > 0 ? record.expires_in : undefined;
   return expiresIn === undefined ? { token } : { token, expiresIn };
 }

@@ -1,14 +1,16 @@
 import { pipeline, type Readable } from 'node:stream';
 import { RegistryAuth } from './auth.js';
+import { DEFAULT_IDLE_TIMEOUT_MS } from './copy-settings.js';
 import type { CredentialProvider } from './credentials.js';
-import { DigestMismatchError, InvalidManifestError, RegistryProtocolError } from './errors.js';
+import { MirrorError, errorMessage } from '../errors.js';
+import { DigestMismatchError, InvalidManifestError, RegistryProtocolError, RegistryResponseError } from './errors.js';
 import { discardBody, header, readBody, type HttpResponse } from './http.js';
 import { MAX_MANIFEST_BYTES, parseManifest, type Descriptor, type Manifest } from './manifest.js';
 import { MANIFEST_ACCEPT, baseMediaType } from './media-types.js';
 import { InvalidReferenceError, isValidDigest, isValidRepository, isValidTag } from './reference.js';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.js';
 import { RegistrySession } from './session.js';
-import { assertSecureUrl, registryBaseUrl } from './scheme.js';
+import { answeredUrl, assertSecureUrl, registryBaseUrl } from './scheme.js';
 import { VerifyingStream, sha256Digest } from './verify-stream.js';
 
 export interface RegistryClientOptions {
@@ -19,6 +21,21 @@ export interface RegistryClientOptions {
   readonly idleTimeoutMs?: number;
   /** Stops every request and retry of this client. */
   readonly signal?: AbortSignal;
+  /** Told of each retry this client makes, before it waits. */
+  readonly onRetry?: (retry: RegistryRetry) => void;
+}
+
+/** One failed attempt about to be retried, as logs and metrics report it. */
+export interface RegistryRetry {
+  /** The registry the client talks to (`host[:port]`). */
+  readonly registry: string;
+  /** The status it answered, when it answered. */
+  readonly status?: number;
+  readonly code: string;
+  /** The attempt that failed, from 1. */
+  readonly attempt: number;
+  readonly delayMs: number;
+  readonly error: string;
 }
 
 export interface ManifestHead {
@@ -28,7 +45,13 @@ export interface ManifestHead {
 
 export type MountResult = { readonly mounted: true } | { readonly mounted: false; readonly uploadUrl: URL };
 
-/** One registry's OCI Distribution API: manifests and blobs, with auth, redirects and retries. */
+/**
+ * One registry's OCI Distribution API: manifests and blobs, with auth and redirects. Retries
+ * happen at exactly one level: the manifest and existence calls retry themselves (each says
+ * "Retried"); the blob transfer calls do not (each says "Not retried"), because the caller
+ * retries the whole transfer they belong to with `retrying`. Nothing retried calls anything
+ * retried, so one failing request is tried at most `retry.attempts` times.
+ */
 export class RegistryClient {
   readonly baseUrl: URL;
   private readonly retry: RetryPolicy;
@@ -42,7 +65,7 @@ export class RegistryClient {
   ) {
     this.baseUrl = registryBaseUrl(registry);
     this.retry = options.retry ?? DEFAULT_RETRY;
-    const idleTimeoutMs = options.idleTimeoutMs ?? 60_000;
+    const idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
     const signal = options.signal ? { signal: options.signal } : {};
     const auth = new RegistryAuth(registry, this.baseUrl, options.credentials, { idleTimeoutMs, ...signal });
     this.session = new RegistrySession(this.baseUrl, auth, { idleTimeoutMs, ...signal });
@@ -50,32 +73,34 @@ export class RegistryClient {
       new RegistrySession(this.baseUrl, auth, { idleTimeoutMs: CLEANUP_TIMEOUT_MS, signal: AbortSignal.timeout(CLEANUP_TIMEOUT_MS) });
   }
 
-  /** Fetches a manifest's exact bytes and verifies them against the digest asked for or announced. */
+  /** Fetches a manifest's exact bytes and verifies them against the digest asked for or announced. Retried. */
   getManifest(repository: string, reference: string): Promise<Manifest> {
-    return this.retrying(async () => {
-      const res = await this.session.exchange({
-        method: 'GET',
-        url: this.url(repository, 'manifests', reference),
-        scopes: this.scopes(repository),
-        headers: { accept: MANIFEST_ACCEPT },
-        ok: [200],
-      });
-      const declared = Number(header(res, 'content-length') ?? '0');
-      const tooLarge = () =>
-        new InvalidManifestError(`manifest ${repository}:${reference} is over the ${MAX_MANIFEST_BYTES}-byte limit`);
-      if (declared > MAX_MANIFEST_BYTES) {
-        res.body.destroy();
-        throw tooLarge();
-      }
-      const bytes = await readBody(res, MAX_MANIFEST_BYTES, tooLarge);
-      const digest = sha256Digest(bytes);
-      const expected = isValidDigest(reference) ? reference : header(res, 'docker-content-digest');
-      if (expected && expected !== digest) throw new DigestMismatchError(`manifest ${repository}@${reference}`, expected, digest);
-      return parseManifest(bytes, digest, header(res, 'content-type'));
-    });
+    return this.retrying(() => this.fetchManifestOnce(repository, reference));
   }
 
-  /** The digest a tag or digest currently resolves to, or undefined when it does not exist. */
+  private async fetchManifestOnce(repository: string, reference: string): Promise<Manifest> {
+    const res = await this.session.exchange({
+      method: 'GET',
+      url: this.url(repository, 'manifests', reference),
+      scopes: this.scopes(repository),
+      headers: { accept: MANIFEST_ACCEPT },
+      ok: [200],
+    });
+    const declared = Number(header(res, 'content-length') ?? '0');
+    const tooLarge = () =>
+      new InvalidManifestError(`manifest ${repository}:${reference} is over the ${MAX_MANIFEST_BYTES}-byte limit`);
+    if (declared > MAX_MANIFEST_BYTES) {
+      res.body.destroy();
+      throw tooLarge();
+    }
+    const bytes = await readBody(res, MAX_MANIFEST_BYTES, tooLarge);
+    const digest = sha256Digest(bytes);
+    const expected = isValidDigest(reference) ? reference : header(res, 'docker-content-digest');
+    if (expected && expected !== digest) throw new DigestMismatchError(`manifest ${repository}@${reference}`, expected, digest);
+    return parseManifest(bytes, digest, header(res, 'content-type'));
+  }
+
+  /** The digest a tag or digest currently resolves to, or undefined when it does not exist. Retried. */
   headManifest(repository: string, reference: string): Promise<ManifestHead | undefined> {
     return this.retrying(async () => {
       const res = await this.session.exchange({
@@ -89,13 +114,13 @@ export class RegistryClient {
       if (res.status === 404) return undefined;
       const digest = header(res, 'docker-content-digest');
       const mediaType = baseMediaType(header(res, 'content-type'));
-      // Some registries omit the digest on HEAD: fall back to fetching the bytes.
-      if (!digest || !isValidDigest(digest)) return { digest: (await this.getManifest(repository, reference)).digest };
+      // Quirk headWithoutDigest (quirks.ts): fall back to fetching the bytes, within this attempt.
+      if (!digest || !isValidDigest(digest)) return { digest: (await this.fetchManifestOnce(repository, reference)).digest };
       return mediaType ? { digest, mediaType } : { digest };
     });
   }
 
-  /** Pushes a manifest's exact bytes under a tag or its digest. */
+  /** Pushes a manifest's exact bytes under a tag or its digest. Retried. */
   putManifest(repository: string, reference: string, manifest: Pick<Manifest, 'bytes' | 'mediaType' | 'digest'>): Promise<void> {
     return this.retrying(async () => {
       const res = await this.session.exchange({
@@ -114,6 +139,7 @@ export class RegistryClient {
     });
   }
 
+  /** Retried. */
   blobExists(repository: string, digest: string): Promise<boolean> {
     return this.retrying(async () => {
       const res = await this.session.exchange({
@@ -129,7 +155,7 @@ export class RegistryClient {
 
   /**
    * Opens a blob as a stream that fails unless it delivers exactly the
-   * descriptor's size and digest. Not retried here: the caller restarts the
+   * descriptor's size and digest. Not retried: the caller restarts the
    * whole transfer, since a half-read stream cannot be resumed cleanly.
    */
   async openBlob(repository: string, blob: Descriptor): Promise<VerifyingStream> {
@@ -144,7 +170,7 @@ export class RegistryClient {
     return pipeline(res.body, verifier, () => undefined);
   }
 
-  /** Tries a cross-repository mount; when the registry declines, it opens an upload instead. */
+  /** Tries a cross-repository mount; when the registry declines, it opens an upload instead. Not retried. */
   async mountBlob(repository: string, digest: string, fromRepository: string): Promise<MountResult> {
     const url = this.url(repository, 'blobs/uploads', '');
     url.searchParams.set('mount', digest);
@@ -160,6 +186,7 @@ export class RegistryClient {
     return res.status === 201 ? { mounted: true } : { mounted: false, uploadUrl: this.location(res) };
   }
 
+  /** Not retried. */
   async startUpload(repository: string): Promise<URL> {
     const res = await this.session.exchange({
       method: 'POST',
@@ -174,7 +201,7 @@ export class RegistryClient {
 
   /**
    * Sends a whole blob in one streamed PATCH, then commits it with an empty PUT.
-   * Never several chunks: ECR is reported to drop PATCH chunks after the first.
+   * Never several chunks: quirk patchChunksDropped (quirks.ts). Not retried.
    */
   async uploadBlob(repository: string, uploadUrl: URL, blob: Descriptor, content: Readable): Promise<void> {
     const scopes = this.scopes(repository);
@@ -184,7 +211,7 @@ export class RegistryClient {
       scopes,
       headers: { 'content-type': 'application/octet-stream', 'content-length': String(blob.size) },
       body: content,
-      // The spec says 202; ECR answers 201.
+      // The spec says 202; quirk patchAnswered201 (quirks.ts).
       ok: [201, 202, 204],
     });
     await discardBody(patched);
@@ -217,9 +244,22 @@ export class RegistryClient {
     }
   }
 
-  /** Runs an idempotent operation under this client's retry policy, until aborted. */
+  /**
+   * Runs an idempotent operation under this client's retry policy, until aborted. Only for
+   * operations made of unretried calls: wrapping a retried one would multiply the attempts.
+   */
   retrying<T>(operation: (attempt: number) => Promise<T>): Promise<T> {
-    return withRetry(this.retry, operation, this.options.signal ? { signal: this.options.signal } : {});
+    const { signal, onRetry } = this.options;
+    return withRetry(this.retry, operation, {
+      ...(signal ? { signal } : {}),
+      ...(onRetry ? { onRetry: (error: unknown, attempt: number, delayMs: number) => onRetry(this.describeRetry(error, attempt, delayMs)) } : {}),
+    });
+  }
+
+  private describeRetry(error: unknown, attempt: number, delayMs: number): RegistryRetry {
+    const status = error instanceof RegistryResponseError ? { status: error.status } : {};
+    const code = error instanceof MirrorError ? error.code : 'UNEXPECTED';
+    return { registry: this.registry, ...status, code, attempt, delayMs, error: errorMessage(error) };
   }
 
   private scopes(repository: string): string[] {
@@ -245,7 +285,7 @@ export class RegistryClient {
       if (fallback) return fallback;
       throw new RegistryProtocolError(`${this.registry} answered ${res.status} without a Location header`);
     }
-    const url = new URL(value, this.baseUrl);
+    const url = answeredUrl(this.registry, `Location header of its ${res.status} upload answer`, value, this.baseUrl);
     assertSecureUrl(url, 'upload location', this.baseUrl);
     return url;
   }

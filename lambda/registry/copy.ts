@@ -1,7 +1,9 @@
 import { setMaxListeners } from 'node:events';
 import { BlobTransfer, transferAll, type BlobOutcome } from './blob-transfer.js';
-import { RegistryClient } from './client.js';
+import { RegistryClient, type RegistryRetry } from './client.js';
+import { resolveCopySettings } from './copy-settings.js';
 import type { CredentialProvider } from './credentials.js';
+import type { Manifest } from './manifest.js';
 import { collectTree, selectPlatform } from './manifest-tree.js';
 import { formatPlatform, parsePlatform, type Platform } from './platform.js';
 import { formatReference, manifestReference, type ImageReference } from './reference.js';
@@ -12,7 +14,10 @@ export type { BlobOutcome } from './blob-transfer.js';
 export interface CopyOptions {
   readonly sourceCredentials: CredentialProvider;
   readonly destinationCredentials: CredentialProvider;
-  /** Copy only this platform's manifest (`linux/arm64/v8`) and point the destination tag at it. */
+  /**
+   * Copy only this platform's manifest (`linux/arm64/v8`) and point the destination tag at it
+   * (the CLI's `copy --platform`). Without it the whole image the source names is copied.
+   */
   readonly platform?: string | Platform;
   /** Blobs transferred at once. */
   readonly concurrency?: number;
@@ -21,6 +26,8 @@ export interface CopyOptions {
   /** Other repositories on the destination registry that may hold the blobs, tried as mount sources. */
   readonly mountFrom?: readonly string[];
   readonly onProgress?: (event: CopyProgress) => void;
+  /** Told of each registry request retried, before the wait (for logs and metrics). */
+  readonly onRetry?: (retry: RegistryRetry) => void;
   /**
    * Runs once the source manifest is known to exist and before the destination is
    * touched, e.g. to create the destination repository only for an image that exists.
@@ -31,7 +38,8 @@ export interface CopyOptions {
   /**
    * For a source naming a tag and a pinned digest: when its tag has moved on to another
    * digest since, copy by digest only and leave the destination tag alone, so a late or
-   * retried older event never rolls the tag back to an older image.
+   * retried older event never rolls the tag back to an older image. When the tag names an
+   * index that lists the pinned manifest, the destination tag gets that index, whole.
    */
   readonly tagOnlyIfSourceTagCurrent?: boolean;
 }
@@ -71,18 +79,24 @@ export async function copyImage(source: ImageReference, destination: ImageRefere
   const signal = options.signal;
   // Every request in flight listens on it: with many blobs at once that is more than Node's default of 10.
   if (signal) setMaxListeners(0, signal);
+  const settings = resolveCopySettings(options);
   const common = {
-    ...(options.retry ? { retry: options.retry } : {}),
-    ...(options.idleTimeoutMs ? { idleTimeoutMs: options.idleTimeoutMs } : {}),
+    retry: settings.retry,
+    idleTimeoutMs: settings.idleTimeoutMs,
     ...(signal ? { signal } : {}),
+    ...(options.onRetry ? { onRetry: options.onRetry } : {}),
   };
   const src = new RegistryClient(source.registry, { credentials: options.sourceCredentials, actions: 'pull', ...common });
   const dst = new RegistryClient(destination.registry, { credentials: options.destinationCredentials, actions: 'pull,push', ...common });
   const wanted = typeof options.platform === 'string' ? parsePlatform(options.platform) : options.platform;
 
-  const root = await src.getManifest(source.repository, manifestReference(source));
+  const pinned = await src.getManifest(source.repository, manifestReference(source));
+  const sourceTag = destination.tag !== undefined && options.tagOnlyIfSourceTagCurrent ? await sourceTagState(src, source) : { current: true };
+  const tagged = destination.tag !== undefined && sourceTag.current;
+  // The destination tag names what the source tag names: a pinned platform manifest of a
+  // multi-arch tag brings the whole index (which holds it), unless a platform was asked for.
+  const root = !wanted && sourceTag.index ? sourceTag.index : pinned;
   const target = wanted ? await selectPlatform(src, source, root, wanted) : root;
-  const tagged = destination.tag !== undefined && (options.tagOnlyIfSourceTagCurrent ? await sourceTagIsCurrent(src, source) : true);
   const reference = tagged && destination.tag ? destination.tag : target.digest;
   const base = {
     source: formatReference(source),
@@ -94,12 +108,13 @@ export async function copyImage(source: ImageReference, destination: ImageRefere
   };
 
   await options.beforeDestination?.();
+  // Quirk immutableTagRefusesSameDigest (quirks.ts): read the tag before pushing to it.
   const current = await dst.headManifest(destination.repository, reference);
   if (current?.digest === target.digest) {
     return { ...base, upToDate: true, manifests: 0, blobsCopied: 0, blobsSkipped: 0, blobsMounted: 0, bytesCopied: 0, durationMs: Date.now() - started };
   }
 
-  const { children, blobs } = await collectTree(src, source.repository, target, options.concurrency ?? 4);
+  const { children, blobs } = await collectTree(src, source.repository, target, settings.concurrency);
   options.onProgress?.({
     type: 'resolved',
     digest: target.digest,
@@ -117,7 +132,7 @@ export async function copyImage(source: ImageReference, destination: ImageRefere
     onBlob: (blob, outcome) => options.onProgress?.({ type: 'blob', digest: blob.digest, size: blob.size, outcome }),
     onStreaming: (blob, bytesDone) => options.onProgress?.({ type: 'streaming', digest: blob.digest, size: blob.size, bytesDone }),
   });
-  const outcomes = await transferAll(blobs, (blob) => transfer.copy(blob), options.concurrency ?? 4);
+  const outcomes = await transferAll(blobs, (blob) => transfer.copy(blob), settings.concurrency);
 
   // Children before the index, and all of them before the tag moves.
   for (const child of children) {
@@ -140,15 +155,24 @@ export async function copyImage(source: ImageReference, destination: ImageRefere
   };
 }
 
+interface SourceTagState {
+  /** The source tag still names the pinned digest, or an index listing it (always, when nothing is pinned). */
+  readonly current: boolean;
+  /** The index the source tag names when the pinned digest is one of its platforms' manifests. */
+  readonly index?: Manifest;
+}
+
 /**
- * Whether the source's tag still names its pinned digest (always, when nothing is pinned):
- * the tag's own digest, or one platform's manifest in the index the tag names, since an
- * event for one architecture may pin that architecture's digest under a multi-arch tag.
+ * Whether the source's tag still names its pinned digest: the tag's own digest, or one
+ * platform's manifest in the index the tag names, since an event for one architecture may
+ * pin that architecture's digest under a multi-arch tag.
  */
-async function sourceTagIsCurrent(src: RegistryClient, source: ImageReference): Promise<boolean> {
-  if (!source.tag || !source.digest) return true;
+async function sourceTagState(src: RegistryClient, source: ImageReference): Promise<SourceTagState> {
+  if (!source.tag || !source.digest) return { current: true };
   const head = await src.headManifest(source.repository, source.tag);
-  if (!head || head.digest === source.digest) return head !== undefined;
+  if (!head) return { current: false };
+  if (head.digest === source.digest) return { current: true };
   const tagged = await src.getManifest(source.repository, head.digest);
-  return tagged.kind === 'index' && tagged.manifests.some((child) => child.digest === source.digest);
+  const listsPinned = tagged.kind === 'index' && tagged.manifests.some((child) => child.digest === source.digest);
+  return listsPinned ? { current: true, index: tagged } : { current: false };
 }

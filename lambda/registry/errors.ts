@@ -1,11 +1,38 @@
+import { foreignCode } from '../error-codes.js';
 import { MirrorError, type FailureClass } from '../errors.js';
+import type { RegistryErrorEntry } from './error-body.js';
+import { REDIRECT_TARGET_TRANSIENT_STATUSES, responseFailureClass } from './retryable.js';
 
-/** An error answer from a registry, with the spec's `errors[{code,message}]` when it sent one. */
-export class RegistryResponseError extends MirrorError {
+/** What a registry's error answer says, as `RegistryResponseError` is built from it. */
+export interface RegistryResponseErrorOptions {
+  readonly method: string;
+  /** The request URL; its query is never kept or printed. */
+  readonly url: string;
   readonly status: number;
+  /** Every entry of the spec's `errors[]` body, in order (none for a HEAD or a body without them). */
+  readonly errors?: readonly RegistryErrorEntry[];
+  /** A message of our own when the registry sent none, e.g. `token request refused`. */
+  readonly message?: string;
+  /** How long the registry asked us to wait before trying again, when it said. */
+  readonly retryAfterMs?: number;
+  /** The registry asked (`host[:port]`); the URL's host when absent. */
+  readonly registry?: string;
+  /** The answer came from the host the registry redirected to (S3, a CDN), not from the registry. */
+  readonly fromRedirectTarget?: boolean;
+}
+
+/** An error answer from a registry, with the spec's `errors[{code,message}]` when it sent them. */
+export class RegistryResponseError extends MirrorError {
+  readonly method: string;
+  readonly status: number;
+  /** The first entry's code, which also names the error (`code`) when present. */
   readonly registryCode: string | undefined;
+  /** Every entry's code, in order; an entry without one counts as the empty string. */
+  readonly registryCodes: readonly string[];
   /** How long the registry asked us to wait before trying again, when it said. */
   readonly retryAfterMs: number | undefined;
+  /** The answer came from the host the registry redirected to: a refusal there is not the registry's. */
+  readonly fromRedirectTarget: boolean;
 
   /** The request URL without its query. */
   readonly url: string;
@@ -15,36 +42,41 @@ export class RegistryResponseError extends MirrorError {
    */
   readonly registry: string;
 
-  constructor(
-    readonly method: string,
-    url: string,
-    status: number,
-    registryCode: string | undefined,
-    registryMessage: string | undefined,
-    retryAfterMs?: number,
-    registry?: string,
-  ) {
-    super(describe(method, url, status, registryCode, registryMessage), {
-      code: registryCode ?? `HTTP_${status}`,
-      failureClass: statusFailureClass(status),
+  constructor(options: RegistryResponseErrorOptions) {
+    const errors = options.errors ?? [];
+    const registryCodes = errors.map((entry) => entry.code ?? '');
+    const registryCode = errors[0]?.code;
+    const fromRedirectTarget = options.fromRedirectTarget === true;
+    const refusedByRedirectTarget = fromRedirectTarget && REDIRECT_TARGET_TRANSIENT_STATUSES.has(options.status);
+    super(describe(options, errors), {
+      code: refusedByRedirectTarget ? 'REDIRECT_TARGET_REFUSED' : foreignCode(registryCode ?? `HTTP_${options.status}`),
+      failureClass: responseFailureClass(options.status, registryCodes, fromRedirectTarget),
     });
+    this.fromRedirectTarget = fromRedirectTarget;
+    this.method = options.method;
     // Pre-signed and upload URLs carry credentials in their query: keep it off the error object too.
-    this.url = url.split('?')[0] ?? url;
-    this.registry = registry ?? new URL(url).host;
-    this.status = status;
+    this.url = options.url.split('?')[0] ?? options.url;
+    this.registry = options.registry ?? new URL(options.url).host;
+    this.status = options.status;
     this.registryCode = registryCode;
-    this.retryAfterMs = retryAfterMs;
+    this.registryCodes = registryCodes;
+    this.retryAfterMs = options.retryAfterMs;
   }
 }
 
-/** 408, 429 and 5xx can pass; everything else will answer the same next time. */
-export function statusFailureClass(status: number): FailureClass {
-  return status === 408 || status === 429 || status >= 500 ? 'transient' : 'permanent';
+function describe(options: RegistryResponseErrorOptions, errors: readonly RegistryErrorEntry[]): string {
+  const entries = errors.map(({ code, message }) => (code ? `${code}${message ? `: ${message}` : ''}` : message ?? '')).filter((e) => e !== '');
+  const detail = entries.length > 0 ? entries.join('; ') : options.message ?? '';
+  const why = options.fromRedirectTarget ? redirectTargetHint(options) : hint(options.status);
+  return `${options.method} ${redactQuery(options.url)} answered ${options.status}${detail ? ` (${detail})` : ''}${why}`;
 }
 
-function describe(method: string, url: string, status: number, code?: string, message?: string): string {
-  const detail = code ? `${code}${message ? `: ${message}` : ''}` : message ?? '';
-  return `${method} ${redactQuery(url)} answered ${status}${detail ? ` (${detail})` : ''}${hint(status)}`;
+function redirectTargetHint(options: RegistryResponseErrorOptions): string {
+  const registry = options.registry ?? 'the registry';
+  if (REDIRECT_TARGET_TRANSIENT_STATUSES.has(options.status)) {
+    return `: the storage ${registry} redirected to refused the link (a pre-signed URL that expired?); a fresh one is asked for`;
+  }
+  return `: answered by the storage ${registry} redirected to`;
 }
 
 function hint(status: number): string {
@@ -102,15 +134,13 @@ export class RegistryProtocolError extends MirrorError {
   }
 }
 
-/** The caller stopped the work, e.g. because the Lambda is about to time out: it can resume later. */
-export class OperationAbortedError extends MirrorError {
-  constructor(reason: string) {
-    super(`stopped before finishing: ${reason}`, { code: 'ABORTED', failureClass: 'transient' });
+/** The source has no manifest for the platform asked for. */
+export class PlatformNotFoundError extends MirrorError {
+  constructor(image: string, wanted: string, present: readonly string[]) {
+    const list = present.length > 0 ? present.join(', ') : 'none';
+    super(`${image} has no ${wanted} image; platforms present: ${list}`, {
+      code: 'PLATFORM_NOT_FOUND',
+      failureClass: 'permanent',
+    });
   }
-}
-
-export function abortedError(signal: AbortSignal): OperationAbortedError {
-  const reason: unknown = signal.reason;
-  if (reason instanceof OperationAbortedError) return reason;
-  return new OperationAbortedError(reason instanceof Error ? reason.message : typeof reason === 'string' ? reason : 'aborted');
 }

@@ -2,8 +2,9 @@ import http, { type IncomingHttpHeaders, type IncomingMessage } from 'node:http'
 import https from 'node:https';
 import type { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
+import { abortedError } from '../abort.js';
 import { MirrorError } from '../errors.js';
-import { RegistryNetworkError, abortedError } from './errors.js';
+import { RegistryNetworkError } from './errors.js';
 
 // Keep-alive agents: a copy makes many small requests (HEAD, POST, PUT) to the same hosts.
 const agents = {

@@ -1,9 +1,9 @@
 import pLimit from 'p-limit';
 import type { RegistryClient } from './client.js';
-import { PlatformNotFoundError } from './copy-errors.js';
 import { readImageConfigPlatform } from './image-config.js';
 import type { Descriptor, Manifest } from './manifest.js';
 import { formatPlatform, platformMatches, type Platform } from './platform.js';
+import { PlatformNotFoundError } from './errors.js';
 import { formatReference, type ImageReference } from './reference.js';
 
 /** The manifest of the platform asked for: a child of an index, or a single image whose config matches. */

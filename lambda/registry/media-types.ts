@@ -26,7 +26,7 @@ export function isNonDistributable(mediaType: string): boolean {
   return mediaType.includes('.foreign.') || mediaType.includes('nondistributable');
 }
 
-/** `application/json; charset=utf-8` → `application/json`. ECR refuses media types with parameters. */
+/** `application/json; charset=utf-8` → `application/json`: quirk mediaTypeParametersRefused (quirks.ts). */
 export function baseMediaType(contentType: string | undefined): string | undefined {
   const base = contentType?.split(';')[0]?.trim().toLowerCase();
   return base ? base : undefined;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { foreignCode } from '../error-codes.js';
 import { MirrorError } from '../errors.js';
 import { RegistryResponseError } from './errors.js';
 import { backoffDelayMs, parseRetryAfter, withRetry, type RetryPolicy } from './retry.js';
@@ -10,7 +11,7 @@ describe('withRetry', () => {
     let calls = 0;
     const result = await withRetry(FAST, async () => {
       calls += 1;
-      if (calls < 3) throw new RegistryResponseError('GET', 'http://x/', 503, undefined, undefined);
+      if (calls < 3) throw new RegistryResponseError({ method: 'GET', url: 'http://x/', status: 503 });
       return 'ok';
     });
     expect(result).toBe('ok');
@@ -22,7 +23,7 @@ describe('withRetry', () => {
     await expect(
       withRetry(FAST, async () => {
         calls += 1;
-        throw new RegistryResponseError('GET', 'http://x/', 404, 'MANIFEST_UNKNOWN', 'manifest unknown');
+        throw new RegistryResponseError({ method: 'GET', url: 'http://x/', status: 404, errors: [{ code: 'MANIFEST_UNKNOWN', message: 'manifest unknown' }] });
       }),
     ).rejects.toThrow(/404 \(MANIFEST_UNKNOWN: manifest unknown\)/);
     expect(calls).toBe(1);
@@ -30,7 +31,7 @@ describe('withRetry', () => {
 
   it('gives up after the policy attempts', async () => {
     let calls = 0;
-    const transient = new MirrorError('flaky', { code: 'X', failureClass: 'transient' });
+    const transient = new MirrorError('flaky', { code: foreignCode('X'), failureClass: 'transient' });
     await expect(
       withRetry(FAST, async () => {
         calls += 1;
@@ -47,7 +48,7 @@ describe('withRetry', () => {
       FAST,
       async () => {
         calls += 1;
-        if (calls === 1) throw new RegistryResponseError('GET', 'http://x/', 429, 'TOOMANYREQUESTS', undefined, 20);
+        if (calls === 1) throw new RegistryResponseError({ method: 'GET', url: 'http://x/', status: 429, errors: [{ code: 'TOOMANYREQUESTS' }], retryAfterMs: 20 });
         return 'ok';
       },
       { onRetry: (_e, _a, delay) => delays.push(delay) },
@@ -58,7 +59,7 @@ describe('withRetry', () => {
   it('does not wait past the longest acceptable Retry-After', async () => {
     await expect(
       withRetry(FAST, async () => {
-        throw new RegistryResponseError('GET', 'http://x/', 429, undefined, undefined, 3_600_000);
+        throw new RegistryResponseError({ method: 'GET', url: 'http://x/', status: 429, retryAfterMs: 3_600_000 });
       }),
     ).rejects.toThrow(/429/);
   });

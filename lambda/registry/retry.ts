@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { abortedError } from '../abort.js';
 import { failureClassOf } from '../errors.js';
-import { RegistryResponseError, abortedError } from './errors.js';
+import { RegistryResponseError } from './errors.js';
 
 /** How transient failures are retried. Data, so tests and callers can tune it. */
 export interface RetryPolicy {
@@ -19,7 +20,11 @@ export const DEFAULT_RETRY: RetryPolicy = {
   maxRetryAfterMs: 60_000,
 };
 
-/** Full jitter: a random delay up to the exponential bound spreads retries of many clients. */
+/**
+ * Equal jitter: half the exponential bound, plus a random share of the other half. Never less
+ * than half the bound, so a retry does not come straight back, and still spread out, so many
+ * clients failing together do not retry together.
+ */
 export function backoffDelayMs(policy: RetryPolicy, attempt: number, random: () => number = Math.random): number {
   const bound = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
   return Math.round(bound / 2 + (random() * bound) / 2);

@@ -36,3 +36,19 @@ export function assertSecureUrl(url: URL, what: string, registryBase: URL): void
   if (url.protocol === 'http:' && localTest && isLoopbackHost(url.host)) return;
   throw new RegistryProtocolError(`${what} ${url.protocol}//${url.host} is not HTTPS; refusing to use it`);
 }
+
+/**
+ * A URL a registry handed us (a Location header, a token realm), resolved against `base`. A
+ * missing or unparsable one is the registry's fault and will not change on a retry: permanent,
+ * naming the registry and the field, never the URL's query (upload and pre-signed URLs carry
+ * secrets there).
+ */
+export function answeredUrl(registry: string, field: string, value: string | undefined, base?: URL): URL {
+  if (value === undefined || value.trim() === '') throw new RegistryProtocolError(`${registry} sent no ${field}`);
+  try {
+    return base ? new URL(value, base) : new URL(value);
+  } catch {
+    const shown = JSON.stringify(value.split('?')[0]!.slice(0, 200));
+    throw new RegistryProtocolError(`${registry} sent an invalid URL as the ${field}: ${shown}`);
+  }
+}

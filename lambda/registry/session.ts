@@ -4,7 +4,7 @@ import { parseErrorBody } from './error-body.js';
 import { RegistryProtocolError, RegistryResponseError } from './errors.js';
 import { discardBody, header, readBody, sendRequest, type HttpResponse } from './http.js';
 import { parseRetryAfter } from './retry.js';
-import { assertSecureUrl } from './scheme.js';
+import { answeredUrl, assertSecureUrl } from './scheme.js';
 
 const ERROR_BODY_LIMIT = 64 * 1024;
 const MAX_REDIRECTS = 5;
@@ -42,6 +42,7 @@ export class RegistrySession {
     let url = request.url;
     let reauthenticated = false;
     for (let hop = 0; ; ) {
+      // Quirk blobRedirectRefusesAuthorization (quirks.ts): credentials for the registry's origin only.
       const sameOrigin = url.origin === this.baseUrl.origin;
       const authorization = sameOrigin ? await this.auth.authorization(request.scopes) : undefined;
       const headers = { ...request.headers, ...(authorization ? { authorization } : {}) };
@@ -64,19 +65,29 @@ export class RegistrySession {
       if (REDIRECTS.has(res.status) && (request.method === 'GET' || request.method === 'HEAD')) {
         await discardBody(res);
         if (++hop > MAX_REDIRECTS) throw new RegistryProtocolError(`${request.method} ${url.pathname}: too many redirects`);
-        url = new URL(header(res, 'location') ?? '', url);
+        url = answeredUrl(this.auth.registry, `Location header of its ${res.status} redirect for ${request.method} ${url.pathname}`, header(res, 'location'), url);
         assertSecureUrl(url, 'redirect to', this.baseUrl);
         continue;
       }
       if (request.ok.includes(res.status)) return res;
-      throw await responseError(request.method, url, res, this.auth.registry);
+      // Only a host we were redirected to: an upload URL on another host is still the registry's.
+      const fromRedirectTarget = hop > 0 && url.origin !== this.baseUrl.origin;
+      throw await responseError(request.method, url, res, this.auth.registry, fromRedirectTarget);
     }
   }
 }
 
-async function responseError(method: string, url: URL, res: HttpResponse, registry: string): Promise<RegistryResponseError> {
+async function responseError(method: string, url: URL, res: HttpResponse, registry: string, fromRedirectTarget: boolean): Promise<RegistryResponseError> {
   const body = method === 'HEAD' ? Buffer.alloc(0) : await readBody(res, ERROR_BODY_LIMIT, () => new Error('too large')).catch(() => Buffer.alloc(0));
   if (method === 'HEAD') await discardBody(res);
-  const { code, message } = parseErrorBody(body);
-  return new RegistryResponseError(method, url.href, res.status, code, message, parseRetryAfter(header(res, 'retry-after')), registry);
+  const retryAfterMs = parseRetryAfter(header(res, 'retry-after'));
+  return new RegistryResponseError({
+    method,
+    url: url.href,
+    status: res.status,
+    errors: parseErrorBody(body),
+    registry,
+    fromRedirectTarget,
+    ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+  });
 }

@@ -1,6 +1,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 import { DigestMismatchError, SizeMismatchError } from './errors.js';
+import { noteBytesStreamed } from './young-buffer-reclaim.js';
 
 /**
  * Passes bytes through while hashing and counting them. It fails as soon as
@@ -30,6 +31,7 @@ export class VerifyingStream extends Transform {
       return;
     }
     this.hash.update(chunk);
+    noteBytesStreamed(chunk.length);
     callback(null, chunk);
   }
 

@@ -1,3 +1,4 @@
+import type { ErrorCode } from '../error-codes.js';
 import { MirrorError } from '../errors.js';
 
 /** The HTTP statuses a webhook can be refused with. */
@@ -11,7 +12,7 @@ const PUBLIC_MESSAGES: Record<WebhookRejectionStatus, string> = {
   415: 'unsupported webhook content type',
 };
 
-const CODES: Record<WebhookRejectionStatus, string> = {
+const CODES: Record<WebhookRejectionStatus, ErrorCode> = {
   400: 'WEBHOOK_INVALID',
   401: 'WEBHOOK_UNAUTHORIZED',
   413: 'WEBHOOK_TOO_LARGE',

@@ -10,7 +10,7 @@ import {
   type ImageReference,
 } from '../registry/reference.js';
 import type { CloudEvent } from './cloudevent.js';
-import { ecrRepositoryNameProblem } from './ecr-repository-name.js';
+import { ecrRepositoryNameProblem } from '../ecr/repository-name.js';
 import { badRequest, jsonKind, quote } from './errors.js';
 
 /** The one event type Root sends today: a new Root Remediated Tag exists. */

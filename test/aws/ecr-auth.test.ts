@@ -2,7 +2,6 @@
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createEcrCredentials, TOKEN_REFRESH_MARGIN_MS } from '../../lambda/ecr/auth.js';
-import { EcrErrorCode } from '../../lambda/ecr/errors.js';
 import { withAwsStandIns } from './env.js';
 
 const REGISTRY = 'http://127.0.0.1:5000';
@@ -70,7 +69,7 @@ describe('createEcrCredentials', () => {
     aws.ecr.failNext('GetAuthorizationToken', { type: 'AccessDeniedException', message: 'not authorized' });
 
     const failure = await credentials.registryHost().catch((error: unknown) => error);
-    expect(failure).toMatchObject({ failureClass: 'permanent', code: EcrErrorCode.accessDenied });
+    expect(failure).toMatchObject({ failureClass: 'permanent', code: 'ECR_ACCESS_DENIED' });
     expect((failure as Error).message).toContain('"ecr:GetAuthorizationToken"');
 
     await expect(credentials.registryHost()).resolves.toBe(HOST);

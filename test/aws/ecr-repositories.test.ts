@@ -2,8 +2,9 @@
 // serialization, error parsing and retries are what is exercised.
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { describe, expect, it } from 'vitest';
-import { EcrError, EcrErrorCode } from '../../lambda/ecr/errors.js';
-import { POLICIES_TAG_KEY } from '../../lambda/ecr/marker.js';
+import { EcrError } from '../../lambda/ecr/errors.js';
+import { formatMarker, POLICIES_TAG_KEY } from '../../lambda/ecr/marker.js';
+import { fingerprints } from '../../lambda/ecr/policies.js';
 import { ensureRepository } from '../../lambda/ecr/repositories.js';
 import { MirrorError } from '../../lambda/errors.js';
 import { withAwsStandIns } from './env.js';
@@ -18,6 +19,7 @@ const POLICY = JSON.stringify({
 const LIFECYCLE = JSON.stringify({
   rules: [{ rulePriority: 1, selection: { tagStatus: 'untagged', countType: 'sinceImagePushed', countUnit: 'days', countNumber: 14 }, action: { type: 'expire' } }],
 });
+const COPIED = formatMarker(fingerprints({ repositoryPolicy: POLICY, lifecyclePolicy: LIFECYCLE }));
 const KMS_KEY = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 
 function seedBase(withPolicies = true): void {
@@ -37,13 +39,13 @@ function expectFinishedCopy(): void {
   const repo = aws.ecr.repositories.get(TARGET);
   expect(repo?.policyText).toBe(POLICY);
   expect(repo?.lifecyclePolicyText).toBe(LIFECYCLE);
-  expect(repo?.tags[POLICIES_TAG_KEY]).toBe('copied');
+  expect(repo?.tags[POLICIES_TAG_KEY]).toBe(COPIED);
 }
 
 describe('ensureRepository', () => {
   it("creates a missing repository with the base's settings and both of its policies", async () => {
     seedBase();
-    await expect(ensure()).resolves.toEqual({ created: true, policiesCopied: true });
+    await expect(ensure()).resolves.toEqual({ created: true, policiesCopied: true, repositoryArn: aws.ecr.arnOf(TARGET) });
 
     const repo = aws.ecr.repositories.get(TARGET);
     expect(repo).toMatchObject({
@@ -61,7 +63,7 @@ describe('ensureRepository', () => {
     seedBase();
     aws.ecr.seedRepository(TARGET, { imageTagMutability: 'MUTABLE', policyText: '{"Version":"2012-10-17","Statement":[]}' });
 
-    await expect(ensure()).resolves.toEqual({ created: false, policiesCopied: false });
+    await expect(ensure()).resolves.toEqual({ created: false, policiesCopied: false, repositoryArn: aws.ecr.arnOf(TARGET) });
 
     expect(ops()).toEqual(['DescribeRepositories', 'ListTagsForResource']);
     const repo = aws.ecr.repositories.get(TARGET);
@@ -72,12 +74,12 @@ describe('ensureRepository', () => {
 
   it('gives the new repository no policies when the base has none', async () => {
     seedBase(false);
-    await expect(ensure()).resolves.toEqual({ created: true, policiesCopied: true });
+    await expect(ensure()).resolves.toEqual({ created: true, policiesCopied: true, repositoryArn: aws.ecr.arnOf(TARGET) });
 
     const repo = aws.ecr.repositories.get(TARGET);
     expect(repo?.policyText).toBeUndefined();
     expect(repo?.lifecyclePolicyText).toBeUndefined();
-    expect(repo?.tags[POLICIES_TAG_KEY]).toBe('copied');
+    expect(repo?.tags[POLICIES_TAG_KEY]).toBe('copied:none:none');
     expect(ops()).not.toContain('SetRepositoryPolicy');
     expect(ops()).not.toContain('PutLifecyclePolicy');
   });
@@ -93,7 +95,7 @@ describe('ensureRepository', () => {
     expect(aws.ecr.repositories.get(TARGET)?.tags[POLICIES_TAG_KEY]).toBe('pending');
     expect(aws.ecr.repositories.get(TARGET)?.policyText).toBeUndefined();
 
-    await expect(ensure()).resolves.toEqual({ created: false, policiesCopied: true });
+    await expect(ensure()).resolves.toEqual({ created: false, policiesCopied: true, repositoryArn: aws.ecr.arnOf(TARGET) });
     expectFinishedCopy();
     expect(aws.ecr.callsTo('SetRepositoryPolicy')).toHaveLength(4);
     expect(aws.ecr.callsTo('CreateRepository')).toHaveLength(1);
@@ -103,7 +105,7 @@ describe('ensureRepository', () => {
     seedBase();
     aws.ecr.failNext('CreateRepository', { type: 'ThrottlingException', message: 'Rate exceeded', times: 2 });
 
-    await expect(ensure()).resolves.toEqual({ created: true, policiesCopied: true });
+    await expect(ensure()).resolves.toEqual({ created: true, policiesCopied: true, repositoryArn: aws.ecr.arnOf(TARGET) });
     expect(aws.ecr.callsTo('CreateRepository')).toHaveLength(3);
     expectFinishedCopy();
   });
@@ -120,7 +122,7 @@ describe('ensureRepository', () => {
   it('fails permanently, naming the base repository, when the base does not exist', async () => {
     const failure = await ensure().catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(EcrError);
-    expect(failure).toMatchObject({ failureClass: 'permanent', code: EcrErrorCode.baseRepositoryMissing });
+    expect(failure).toMatchObject({ failureClass: 'permanent', code: 'ECR_BASE_REPOSITORY_MISSING' });
     expect((failure as Error).message).toContain(`"${BASE}"`);
     expect(ops()).not.toContain('CreateRepository');
   });
@@ -130,7 +132,7 @@ describe('ensureRepository', () => {
     aws.ecr.failNext('CreateRepository', { type: 'AccessDeniedException', message: 'not authorized to perform: ecr:CreateRepository' });
 
     const failure = await ensure().catch((error: unknown) => error);
-    expect(failure).toMatchObject({ failureClass: 'permanent', code: EcrErrorCode.accessDenied });
+    expect(failure).toMatchObject({ failureClass: 'permanent', code: 'ECR_ACCESS_DENIED' });
     expect((failure as Error).message).toContain('"ecr:CreateRepository"');
   });
 
@@ -148,7 +150,7 @@ describe('ensureRepository', () => {
     aws.ecr.seedRepository(TARGET, { tags: { [POLICIES_TAG_KEY]: 'pending' } });
     aws.ecr.failNext('DescribeRepositories', { type: 'RepositoryNotFoundException', message: 'not yet' });
 
-    await expect(ensure()).resolves.toEqual({ created: false, policiesCopied: true });
+    await expect(ensure()).resolves.toEqual({ created: false, policiesCopied: true, repositoryArn: aws.ecr.arnOf(TARGET) });
     expect(aws.ecr.callsTo('CreateRepository')).toHaveLength(1);
     expectFinishedCopy();
   });
@@ -158,7 +160,7 @@ describe('ensureRepository', () => {
     aws.ecr.seedRepository(TARGET, { tags: { [POLICIES_TAG_KEY]: 'copied' } });
     aws.ecr.failNext('DescribeRepositories', { type: 'RepositoryNotFoundException', message: 'not yet' });
 
-    await expect(ensure()).resolves.toEqual({ created: false, policiesCopied: false });
+    await expect(ensure()).resolves.toEqual({ created: false, policiesCopied: false, repositoryArn: aws.ecr.arnOf(TARGET) });
     expect(ops().filter((op) => WRITES.includes(op))).toEqual(['CreateRepository']);
   });
 });

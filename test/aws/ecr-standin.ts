@@ -141,6 +141,15 @@ export async function startEcrStandIn(options: EcrStandInOptions = {}): Promise<
       r.policyText = jsonText(params, 'policyText');
       return { ...ids(r), policyText: r.policyText };
     },
+    DeleteRepositoryPolicy(params) {
+      const r = repo(params);
+      const policyText = r.policyText;
+      if (policyText === undefined) {
+        throw new ServiceError('RepositoryPolicyNotFoundException', `Repository policy does not exist for the repository with name '${r.repositoryName}' in the registry with id '${accountId}'`);
+      }
+      delete r.policyText;
+      return { ...ids(r), policyText };
+    },
     GetLifecyclePolicy(params) {
       const r = repo(params);
       if (r.lifecyclePolicyText === undefined) {
@@ -152,6 +161,15 @@ export async function startEcrStandIn(options: EcrStandInOptions = {}): Promise<
       const r = repo(params);
       r.lifecyclePolicyText = jsonText(params, 'lifecyclePolicyText');
       return { ...ids(r), lifecyclePolicyText: r.lifecyclePolicyText };
+    },
+    DeleteLifecyclePolicy(params) {
+      const r = repo(params);
+      const lifecyclePolicyText = r.lifecyclePolicyText;
+      if (lifecyclePolicyText === undefined) {
+        throw new ServiceError('LifecyclePolicyNotFoundException', `Lifecycle policy does not exist for the repository with name '${r.repositoryName}' in the registry with id '${accountId}'`);
+      }
+      delete r.lifecyclePolicyText;
+      return { ...ids(r), lifecyclePolicyText };
     },
     ListTagsForResource(params) {
       return { tags: Object.entries(byArn(params).tags).map(([Key, Value]) => ({ Key, Value })) };

@@ -71,7 +71,7 @@ describe('BackgroundRunner', () => {
     const runner = new BackgroundRunner(
       async (j) => {
         calls += 1;
-        if (nameOf(j) === 'denied') throw new MirrorError('no', { code: 'DENIED', failureClass: 'permanent' });
+        if (nameOf(j) === 'denied') throw new MirrorError('no', { code: 'JOB_REJECTED', failureClass: 'permanent' });
         if (calls < 3) throw new MirrorError('flaky', { code: 'NETWORK', failureClass: 'transient' });
         return summary('flaky');
       },
@@ -96,7 +96,7 @@ describe('BackgroundRunner', () => {
     const runner = new BackgroundRunner(
       async () => {
         calls += 1;
-        throw new RegistryResponseError('GET', 'http://127.0.0.1:1/v2/x/manifests/v1', 429, 'TOOMANYREQUESTS', 'slow down', 3_600_000);
+        throw new RegistryResponseError({ method: 'GET', url: 'http://127.0.0.1:1/v2/x/manifests/v1', status: 429, errors: [{ code: 'TOOMANYREQUESTS', message: 'slow down' }], retryAfterMs: 3_600_000 });
       },
       { policy: POLICY },
     );

@@ -45,13 +45,42 @@ describe('intake without a queue', () => {
     expect((await fetchManifest(dst.url, 'root-mirror/library/nginx', '1.25.4-root')).digest).toBe(image.digest);
   });
 
-  it('mirrors only the announced arch of a multi-arch image', async () => {
+  it('leaves the whole index in place for arch events on a multi-arch tag, one per architecture', async () => {
     const index = await pushMultiArchImage(root.url, 'python', '3.12-root', { platforms: ['linux/amd64', 'linux/arm64/v8'], auth: ROOT });
-    const amd = index.children.find((c) => c.platform.architecture === 'amd64')!;
-    const event = rootEvent({ image_repo: 'python', image_tag: '3.12-root', arch: 'amd64' }, { subject: undefined });
-    const result = await createApp(env).intake(signedRequest({ body: JSON.stringify(event) }));
+    const arm = index.children.find((c) => c.platform.architecture === 'arm64')!;
+    const app = createApp(env);
+    // Root's event for each remediated architecture, the second pinning that platform's manifest.
+    const events = [
+      rootEvent({ image_repo: 'python', image_tag: '3.12-root', arch: 'amd64' }, { subject: undefined }),
+      rootEvent({ image_repo: 'python', image_tag: '3.12-root', arch: 'arm64/v8', image_digest: arm.digest }, { subject: undefined }),
+    ];
+    for (const event of events) {
+      const result = await app.intake(signedRequest({ body: JSON.stringify(event) }));
+      expect(result.statusCode).toBe(200);
+      expect(JSON.parse(result.body ?? '')).toEqual({ status: 'mirrored', digest: index.digest });
+      const tagged = await fetchManifest(dst.url, 'root-mirror/python', '3.12-root');
+      expect(tagged.digest).toBe(index.digest);
+      expect(Buffer.from(tagged.bytes).equals(Buffer.from(index.manifestBytes))).toBe(true);
+    }
+    for (const child of index.children) {
+      expect((await fetchManifest(dst.url, 'root-mirror/python', child.digest)).digest).toBe(child.digest);
+    }
+  });
+
+  it("copies a pinned platform manifest by digest only once Root's tag no longer lists it", async () => {
+    const old = await pushMultiArchImage(root.url, 'golang', '1.22-root', { platforms: ['linux/amd64', 'linux/arm64/v8'], auth: ROOT });
+    const oldAmd = old.children.find((c) => c.platform.architecture === 'amd64')!;
+    const app = createApp(env);
+    await app.intake(signedRequest({ body: JSON.stringify(rootEvent({ image_repo: 'golang', image_tag: '1.22-root' }, { subject: undefined })) }));
+    const current = await pushMultiArchImage(root.url, 'golang', '1.22-root', { platforms: ['linux/amd64', 'linux/arm64/v8'], auth: ROOT });
+    await app.intake(signedRequest({ body: JSON.stringify(rootEvent({ image_repo: 'golang', image_tag: '1.22-root' }, { subject: undefined })) }));
+
+    // A late event for the old amd64 manifest: kept by digest, and the tag stays on Root's current index.
+    const late = rootEvent({ image_repo: 'golang', image_tag: '1.22-root', arch: 'amd64', image_digest: oldAmd.digest }, { subject: undefined });
+    const result = await app.intake(signedRequest({ body: JSON.stringify(late) }));
     expect(result.statusCode).toBe(200);
-    expect((await fetchManifest(dst.url, 'root-mirror/python', '3.12-root')).digest).toBe(amd.digest);
+    expect((await fetchManifest(dst.url, 'root-mirror/golang', '1.22-root')).digest).toBe(current.digest);
+    expect((await fetchManifest(dst.url, 'root-mirror/golang', oldAmd.digest)).digest).toBe(oldAmd.digest);
   });
 
   it('answers 5xx when the mirror fails, so the sender retries', async () => {

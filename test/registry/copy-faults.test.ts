@@ -2,7 +2,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { anonymous } from '../../lambda/registry/credentials.js';
 import { copyImage, type CopyOptions } from '../../lambda/registry/copy.js';
-import { DigestMismatchError, InvalidManifestError, OperationAbortedError } from '../../lambda/registry/errors.js';
+import { OperationAbortedError } from '../../lambda/abort.js';
+import { DigestMismatchError, InvalidManifestError } from '../../lambda/registry/errors.js';
 import { parseReference } from '../../lambda/registry/reference.js';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 import { blobExists, fetchManifest, manifestExists, pushRandomImage } from '../support/images.js';

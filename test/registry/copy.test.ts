@@ -3,7 +3,7 @@ import { getEventListeners } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { anonymous } from '../../lambda/registry/credentials.js';
 import { copyImage, type CopyOptions } from '../../lambda/registry/copy.js';
-import { PlatformNotFoundError } from '../../lambda/registry/copy-errors.js';
+import { PlatformNotFoundError } from '../../lambda/registry/errors.js';
 import { parseReference } from '../../lambda/registry/reference.js';
 import { blobExists, fetchManifest, pushBlob, pushManifest, pushMultiArchImage, pushRandomImage } from '../support/images.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
@@ -145,6 +145,14 @@ describe('copyImage between two registries', () => {
     });
     expect(summary).toMatchObject({ digest: amd.digest, tagged: true });
     expect((await fetchManifest(dst.url, 'pinned/multi', 'v1')).digest).toBe(amd.digest);
+  });
+
+  it('copies the whole index the source tag names for a pinned platform manifest when no platform is asked for', async () => {
+    const index = await pushMultiArchImage(src.url, 'pinned/whole', 'v1', { platforms: ['linux/amd64', 'linux/arm64/v8'] });
+    const arm = index.children.find((c) => c.platform.architecture === 'arm64')!;
+    const summary = await copyImage(ref(src, `pinned/whole:v1@${arm.digest}`), ref(dst, 'pinned/whole:v1'), { ...open, tagOnlyIfSourceTagCurrent: true });
+    expect(summary).toMatchObject({ digest: index.digest, tagged: true, manifests: 3 });
+    expect((await fetchManifest(dst.url, 'pinned/whole', 'v1')).digest).toBe(index.digest);
   });
 
   it('reads and writes no blob the second time', async () => {

@@ -1,6 +1,7 @@
 // A streaming reverse proxy in front of a registry that injects the failures a mirror
-// must survive (5xx, resets, corrupted or truncated bodies, redirects, slowness) and
-// records what the client sent, so tests can assert on retries and headers.
+// must survive (5xx, resets, corrupted or truncated bodies, redirects, slowness), imitates
+// other registries' quirks (a rewritten status, a dropped or changed header, a rewritten
+// body) and records what the client sent, so tests can assert on retries and headers.
 import {
   createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse,
 } from 'node:http';
@@ -12,6 +13,8 @@ export interface FaultRule {
   method?: string;
   /** Tested against the path and query, e.g. `/\/blobs\/sha256:/`. */
   path: RegExp;
+  /** Fires only on requests this accepts too, e.g. those carrying an `Authorization` header. */
+  when?: (request: ProxiedRequest) => boolean;
   /** How many matching requests the rule fires on (default: every one). */
   times?: number;
   /** Answer this status instead of proxying. */
@@ -34,6 +37,14 @@ export interface FaultRule {
   resetConnection?: boolean;
   /** Proxy the response body at about this rate: a slow link. */
   bytesPerSecond?: number;
+  /** Proxy, but answer this status instead of the upstream's, with its headers and body. */
+  rewriteStatus?: number;
+  /** Proxy, but leave out these response headers (any case). */
+  dropHeaders?: string[];
+  /** Proxy, but set these response headers, replacing the upstream's of the same name. */
+  setHeaders?: Record<string, string>;
+  /** Proxy, but answer this body instead (the upstream's is read whole first; Content-Length follows). */
+  rewriteBody?: (body: Buffer) => Buffer | string;
 }
 
 export interface ProxiedRequest {
@@ -132,7 +143,13 @@ export async function startFaultProxy(upstreamUrl: string, rules: FaultRule[] = 
     });
     req.pipe(upstreamReq);
     upstreamReq.on('response', (upstreamRes) => {
-      res.writeHead(upstreamRes.statusCode ?? 502, responseHeaders(upstreamRes.rawHeaders, upstream.origin, origin));
+      const status = rule?.rewriteStatus ?? upstreamRes.statusCode ?? 502;
+      const headers = rewriteHeaders(responseHeaders(upstreamRes.rawHeaders, upstream.origin, origin), rule);
+      if (rule?.rewriteBody) {
+        void replaceBody(upstreamRes, res, status, headers, rule.rewriteBody);
+        return;
+      }
+      res.writeHead(status, headers);
       pump(upstreamRes, res, rule);
     });
   }
@@ -145,7 +162,7 @@ export async function startFaultProxy(upstreamUrl: string, rules: FaultRule[] = 
 function matches(rule: FaultRule, request: ProxiedRequest): boolean {
   if (rule.method !== undefined && rule.method.toUpperCase() !== request.method) return false;
   rule.path.lastIndex = 0; // a /g or /y regex would otherwise match only every other time
-  return rule.path.test(request.url);
+  return rule.path.test(request.url) && (rule.when?.(request) ?? true);
 }
 
 /** Copies the body with backpressure, applying a rule's corruption or truncation on the way. */
@@ -178,6 +195,32 @@ function pump(from: IncomingMessage, to: ServerResponse, rule: FaultRule | undef
   });
   from.on('end', () => to.end());
   from.on('error', () => to.destroy());
+}
+
+/** Applies a rule's `dropHeaders` and `setHeaders` to raw `[name, value, ...]` headers. */
+function rewriteHeaders(raw: string[], rule: FaultRule | undefined, extraDrop: readonly string[] = []): string[] {
+  const set = Object.entries(rule?.setHeaders ?? {});
+  const drop = new Set([...(rule?.dropHeaders ?? []), ...extraDrop, ...set.map(([name]) => name)].map((h) => h.toLowerCase()));
+  const out: string[] = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    if (!drop.has((raw[i] as string).toLowerCase())) out.push(raw[i] as string, raw[i + 1] as string);
+  }
+  for (const [name, value] of set) out.push(name, value);
+  return out;
+}
+
+async function replaceBody(
+  from: IncomingMessage,
+  to: ServerResponse,
+  status: number,
+  headers: string[],
+  rewrite: (body: Buffer) => Buffer | string,
+): Promise<void> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of from as AsyncIterable<Buffer>) chunks.push(chunk);
+  const body = Buffer.from(rewrite(Buffer.concat(chunks)));
+  const kept = rewriteHeaders(headers, undefined, ['content-length']);
+  to.writeHead(status, [...kept, 'Content-Length', String(body.length)]).end(body);
 }
 
 function forwardedHeaders(raw: string[], upstreamHost: string): string[] {

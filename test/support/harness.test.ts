@@ -211,6 +211,34 @@ describe('fault proxy', () => {
     expect(blobServer.requests.at(-1)?.headers.authorization).toBe('Bearer leaked');
   });
 
+  it('rewrites a status, drops and sets headers, and rewrites a body, keeping the rest of the answer', async () => {
+    proxy.rules = [
+      { method: 'GET', path: /\/manifests\/v1$/, rewriteStatus: 201, dropHeaders: ['Docker-Content-Digest'], setHeaders: { 'content-type': 'text/x-test' }, times: 1 },
+      { method: 'GET', path: /\/manifests\/v1$/, rewriteBody: (body) => `${body.length} bytes`, times: 1 },
+    ];
+    const rewritten = await fetch(`${proxy.url}/v2/fp/app/manifests/v1`, { headers: accept });
+    const original = await rewritten.text();
+    expect(rewritten.status).toBe(201);
+    expect(rewritten.headers.get('docker-content-digest')).toBeNull();
+    expect(rewritten.headers.get('content-type')).toBe('text/x-test');
+    expect(JSON.parse(original)).toHaveProperty('schemaVersion', 2);
+    const replaced = await fetch(`${proxy.url}/v2/fp/app/manifests/v1`, { headers: accept });
+    expect(await replaced.text()).toBe(`${Buffer.byteLength(original)} bytes`);
+    expect(replaced.headers.get('content-length')).toBe(String(`${Buffer.byteLength(original)} bytes`.length));
+    expect(replaced.headers.get('docker-content-digest')).toMatch(/^sha256:/);
+  });
+
+  it('fires a rule only on the requests its `when` accepts', async () => {
+    const rule = { path: /\/manifests\/v1$/, when: (r: { headers: Record<string, unknown> }) => r.headers['x-fail'] === 'yes', status: 418 };
+    proxy.rules = [rule];
+    const passed = await fetch(`${proxy.url}/v2/fp/app/manifests/v1`, { headers: accept });
+    await passed.arrayBuffer();
+    const failed = await fetch(`${proxy.url}/v2/fp/app/manifests/v1`, { headers: { ...accept, 'x-fail': 'yes' } });
+    await failed.arrayBuffer();
+    expect([passed.status, failed.status]).toEqual([200, 418]);
+    expect(proxy.fired(rule)).toBe(1);
+  });
+
   it('resets connections, truncates bodies and delays', async () => {
     proxy.rules = [
       { path: /\/manifests\/reset$/, resetConnection: true },

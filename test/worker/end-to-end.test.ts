@@ -3,7 +3,8 @@
 // event, and the image in the ECR-like destination in a repository carrying the base's policies.
 import type { LambdaFunctionURLResult, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { POLICIES_TAG_KEY } from '../../lambda/ecr/marker.js';
+import { formatMarker, POLICIES_TAG_KEY } from '../../lambda/ecr/marker.js';
+import { fingerprints } from '../../lambda/ecr/policies.js';
 import { decodeJob } from '../../lambda/queue/job-message.js';
 import { SECRET, rootEvent, signedRequest } from '../intake/signed-request.js';
 import { BASE, BASE_SETTINGS, LIFECYCLE, POLICY, ROOT_AUTH, mirroredDigest, pushSource, seedBase, useWorld } from './fixtures.js';
@@ -74,14 +75,15 @@ describe('end to end through the Lambda handler', () => {
       ...BASE_SETTINGS,
       policyText: POLICY,
       lifecyclePolicyText: LIFECYCLE,
-      tags: { [POLICIES_TAG_KEY]: 'copied' },
+      tags: { [POLICIES_TAG_KEY]: formatMarker(fingerprints({ repositoryPolicy: POLICY, lifecyclePolicy: LIFECYCLE })) },
     });
     expect(world.sqs.queued()).toBe(0);
     expect(world.sqs.deadLettered()).toEqual([]);
     expect(world.aws.secrets.callsTo('GetSecretValue')).toHaveLength(1);
     expect(world.output.logsAt('INFO').find((l) => l.message === 'image mirrored')).toMatchObject({
       digest: image.digest,
-      platform: 'linux/amd64',
+      platform: 'all',
+      remediated_platform: 'linux/amd64',
       destination: `${BASE}/library/nginx:1.25.4-root`,
       blobs_copied: image.blobs.size,
     });

@@ -123,6 +123,8 @@ export interface WorkerOptions {
   readonly now?: () => number;
   /** ALLOWED_REPOS as the worker reads it; everything by default. */
   readonly allowedRepos?: string;
+  /** PROPAGATE_BASE_POLICIES; on by default as in the deployed function. */
+  readonly propagateBasePolicies?: boolean;
 }
 
 /**
@@ -131,7 +133,7 @@ export interface WorkerOptions {
  */
 export function createWorker(world: World, options: WorkerOptions = {}) {
   const rootApiKey = new SecretCache(options.rootApiKey ?? { kind: 'value', value: ROOT_AUTH.password }, new SecretsProvider(), options.now);
-  const destination = ecrDestination(BASE, new ECRClient({}));
+  const destination = ecrDestination(BASE, new ECRClient({}), { propagateBasePolicies: options.propagateBasePolicies ?? true });
   return createSqsHandler({
     mirror: (job, signal) =>
       runMirrorJob(

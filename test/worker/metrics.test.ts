@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { SecretCache } from '../../lambda/config/secret-cache.js';
 import { createFunctionUrlHandler } from '../../lambda/handlers/function-url.js';
+import { logger } from '../../lambda/log.js';
 import { parseAllowedRepos } from '../../lambda/webhook/allowed-repos.js';
 import { SECRET, signedRequest } from '../intake/signed-request.js';
 import { pushManifest } from '../support/images.js';
@@ -72,5 +73,30 @@ describe('metrics', () => {
 
     expect(refused.statusCode).toBe(401);
     expect(metricValues(world.output.emf(), 'WebhooksRejected', { reason: 'signature' })).toEqual([1]);
+  });
+  it('logs each registry retry at DEBUG with host, status, attempt and delay, and counts it by registry', async () => {
+    seedBase(world);
+    await pushSource(world, 'retried', 'v1');
+    world.srcProxy.rules = [{ method: 'GET', path: /\/v2\/retried\/manifests\/v1$/, status: 503, times: 2 }];
+    await enqueue(world, jobFor(world, 'retried', 'v1'));
+    const level = logger.getLevelName();
+    logger.setLogLevel('DEBUG');
+    try {
+      const { failed } = await world.sqs.deliver(createWorker(world));
+      expect(failed).toEqual([]);
+    } finally {
+      logger.setLogLevel(level);
+    }
+
+    const retries = world.output.logsAt('DEBUG').filter((l) => l.message === 'registry request failed; retrying');
+    expect(retries.map((l) => [l.host, l.status, l.attempt])).toEqual([
+      [world.srcProxy.host, 503, 1],
+      [world.srcProxy.host, 503, 2],
+    ]);
+    for (const line of retries) {
+      expect(line).toMatchObject({ code: 'UNAVAILABLE', image: `${world.srcProxy.host}/retried:v1` });
+      expect(typeof line.delay_ms).toBe('number');
+    }
+    expect(metricValues(world.output.emf(), 'RegistryRetries', { registry: world.srcProxy.host })).toEqual([1, 1]);
   });
 });

@@ -1,7 +1,8 @@
 // The destination repository as the worker leaves it: created like the base, with the base's
 // policies, or left alone when it already existed, including after a failed policy copy.
 import { describe, expect, it } from 'vitest';
-import { POLICIES_TAG_KEY } from '../../lambda/ecr/marker.js';
+import { formatMarker, POLICIES_TAG_KEY } from '../../lambda/ecr/marker.js';
+import { fingerprints } from '../../lambda/ecr/policies.js';
 import {
   BASE, BASE_SETTINGS, LIFECYCLE, POLICY, createWorker, enqueue, jobFor, mirroredDigest, pushSource, seedBase, useWorld,
 } from './fixtures.js';
@@ -23,7 +24,7 @@ describe('the destination repository', () => {
       ...BASE_SETTINGS,
       policyText: POLICY,
       lifecyclePolicyText: LIFECYCLE,
-      tags: { [POLICIES_TAG_KEY]: 'copied' },
+      tags: { [POLICIES_TAG_KEY]: formatMarker(fingerprints({ repositoryPolicy: POLICY, lifecyclePolicy: LIFECYCLE })) },
     });
     expect(await mirroredDigest(world, 'library/nginx', '1.25-root')).toBe(image.digest);
     expect(world.sqs.queued()).toBe(0);
@@ -56,7 +57,7 @@ describe('the destination repository', () => {
 
     expect(failed).toEqual([]);
     const repo = world.aws.ecr.repositories.get(`${BASE}/redis`);
-    expect(repo).toMatchObject({ ...BASE_SETTINGS, tags: { [POLICIES_TAG_KEY]: 'copied' } });
+    expect(repo).toMatchObject({ ...BASE_SETTINGS, tags: { [POLICIES_TAG_KEY]: 'copied:none:none' } });
     expect(repo?.policyText).toBeUndefined();
     expect(repo?.lifecyclePolicyText).toBeUndefined();
     expect(ecrWrites()).toEqual(['CreateRepository', 'TagResource']);
@@ -85,11 +86,47 @@ describe('the destination repository', () => {
     expect(world.aws.ecr.repositories.get(`${BASE}/node`)).toMatchObject({
       policyText: POLICY,
       lifecyclePolicyText: LIFECYCLE,
-      tags: { [POLICIES_TAG_KEY]: 'copied' },
+      tags: { [POLICIES_TAG_KEY]: formatMarker(fingerprints({ repositoryPolicy: POLICY, lifecyclePolicy: LIFECYCLE })) },
     });
     expect(world.aws.ecr.callsTo('CreateRepository')).toHaveLength(1);
     expect(await mirroredDigest(world, 'node', '20-root')).toBe(image.digest);
     expect(world.sqs.queued()).toBe(0);
+  });
+
+  it("takes the base's changed policies before the next image, unless they were changed by hand there", async () => {
+    seedBase(world);
+    await pushSource(world, 'python', '3.12-root');
+    await pushSource(world, 'golang', '1.22-root');
+    await enqueue(world, jobFor(world, 'python', '3.12-root'), jobFor(world, 'golang', '1.22-root'));
+    expect((await world.sqs.deliver(createWorker(world))).failed).toEqual([]);
+    const handMade = '{"Version":"2012-10-17","Statement":[]}';
+    world.aws.ecr.repositories.get(`${BASE}/golang`)!.policyText = handMade;
+    const newPolicy = POLICY.replace('123456789012', '210987654321');
+    world.aws.ecr.repositories.get(BASE)!.policyText = newPolicy;
+
+    await pushSource(world, 'python', '3.13-root');
+    await pushSource(world, 'golang', '1.23-root');
+    await enqueue(world, jobFor(world, 'python', '3.13-root'), jobFor(world, 'golang', '1.23-root'));
+    expect((await world.sqs.deliver(createWorker(world))).failed).toEqual([]);
+
+    expect(world.aws.ecr.repositories.get(`${BASE}/python`)?.policyText).toBe(newPolicy);
+    expect(world.aws.ecr.repositories.get(`${BASE}/golang`)?.policyText).toBe(handMade);
+    expect(world.output.logsAt('WARN').find((line) => line.repository === `${BASE}/golang`)).toMatchObject({ policy: 'repositoryPolicy' });
+  });
+
+  it("keeps the policies copied at creation when propagate_base_policies is off", async () => {
+    seedBase(world);
+    await pushSource(world, 'python', '3.12-root');
+    await enqueue(world, jobFor(world, 'python', '3.12-root'));
+    expect((await world.sqs.deliver(createWorker(world, { propagateBasePolicies: false }))).failed).toEqual([]);
+    world.aws.ecr.repositories.get(BASE)!.policyText = POLICY.replace('123456789012', '210987654321');
+
+    await pushSource(world, 'python', '3.13-root');
+    await enqueue(world, jobFor(world, 'python', '3.13-root'));
+    expect((await world.sqs.deliver(createWorker(world, { propagateBasePolicies: false }))).failed).toEqual([]);
+
+    expect(world.aws.ecr.repositories.get(`${BASE}/python`)?.policyText).toBe(POLICY);
+    expect(await mirroredDigest(world, 'python', '3.13-root')).toBeDefined();
   });
 
   it('sends the job to the dead-letter queue, naming the base, when the base repository is missing', async () => {

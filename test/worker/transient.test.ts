@@ -3,6 +3,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { MAX_DELIVERIES, MAX_RESUMES } from '../../lambda/queue/deliveries.js';
 import { RESUME_DELAY_S } from '../../lambda/handlers/retry-delay.js';
+import { startBlobServer } from '../support/blob-server.js';
 import { startFaultProxy } from '../support/fault-proxy.js';
 import { manifestExists } from '../support/images.js';
 import { BASE, ECR_AUTH, blobCommits, createWorker, enqueue, jobFor, mirroredDigest, pushSource, seedBase, useWorld } from './fixtures.js';
@@ -82,11 +83,12 @@ describe('transient failures', () => {
     seedBase(world);
     const image = await pushSource(world, 'library/slow', '1-root', { layers: [300_000, 400_000, 500_000] });
     await enqueue(world, jobFor(world, 'library/slow', '1-root'));
-    // One layer crawls; the invocation has 500 ms left, so the copy is stopped after 400 ms.
+    // One layer crawls; the invocation has 2.5 s left, so the copy is stopped after 2 s: time
+    // for the other blobs to be committed even on a loaded machine (400 ms was not, in CI).
     const slow = { method: 'GET', path: new RegExp(`/blobs/${image.layerDigests[2]}$`), delayMs: 10_000, times: 1 };
     world.srcProxy.rules = [slow];
     const worker = createWorker(world);
-    const context = { getRemainingTimeInMillis: () => 500 };
+    const context = { getRemainingTimeInMillis: () => 2_500 };
 
     const started = Date.now();
     const first = await world.sqs.deliver((event) => worker(event, context));
@@ -218,5 +220,33 @@ describe('transient failures', () => {
     world.sqs.waitOutRetryDelay();
     expect((await world.sqs.deliver(worker)).failed).toEqual([]);
     expect(await mirroredDigest(world, 'golang', '1.22-root')).toBe(image.digest);
+  });
+  it("retries, without blaming Root's key, a job whose blob storage refuses an expired redirect (403 from another host)", async () => {
+    seedBase(world);
+    const image = await pushSource(world, 'library/s3', '1-root', { layers: [20_000] });
+    await enqueue(world, jobFor(world, 'library/s3', '1-root'));
+    const storage = await startBlobServer({ blobs: image.blobs });
+    const storageFront = await startFaultProxy(storage.url);
+    try {
+      world.srcProxy.rules = [{ method: 'GET', path: BLOB_GET, redirectTo: storageFront.url, redirectStatus: 307 }];
+      const expired = '<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>';
+      storageFront.rules = [{ method: 'GET', path: BLOB_GET, status: 403, body: expired }];
+      const worker = createWorker(world);
+
+      const first = await world.sqs.deliver(worker);
+      expect(first.failed).toHaveLength(1);
+      expect(world.sqs.deadLettered()).toEqual([]);
+      const [warning] = world.output.logsAt('WARN').filter((l) => l.message.includes('will be retried'));
+      expect(warning).toMatchObject({ class: 'transient', code: 'REDIRECT_TARGET_REFUSED' });
+      expect(JSON.stringify(world.output.logsAt('WARN'))).not.toContain('Root API key');
+
+      storageFront.rules = [];
+      world.sqs.waitOutRetryDelay();
+      const second = await world.sqs.deliver(worker);
+      expect(second.failed).toEqual([]);
+      expect(await mirroredDigest(world, 'library/s3', '1-root')).toBe(image.digest);
+    } finally {
+      await Promise.all([storageFront.stop(), storage.stop()]);
+    }
   });
 });

@@ -1,7 +1,6 @@
 import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { OperationAbortedError } from './errors.js';
-import { untilAborted } from './until-aborted.js';
+import { OperationAbortedError, untilAborted } from './abort.js';
 
 const never = () => new Promise<never>(() => undefined);
 

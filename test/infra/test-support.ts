@@ -3,9 +3,9 @@ import { Testing } from 'cdktf';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type LambdaBundle, packageLambda } from './bundle.js';
-import { STACK_NAME } from './names.js';
-import { MirrorStack } from './stack.js';
+import { type LambdaBundle, packageLambda } from '../../infra/bundle.js';
+import { STACK_NAME } from '../../infra/names.js';
+import { MirrorStack } from '../../infra/stack.js';
 
 /** The synthesized configuration, as Terraform reads it. */
 export interface Synthesized {

@@ -1,7 +1,10 @@
 // ECR CreateRepository's repositoryName: length 2-256 and this pattern. Stricter than OCI: a
 // single `.`, `_` or `-` between runs, so `a__b` and `a--b` are valid OCI names that ECR refuses.
+// Imports nothing: infra/variables.ts puts the same pattern into Terraform's validation.
 const ECR_COMPONENT = '[a-z0-9]+(?:[._-][a-z0-9]+)*';
-const ECR_REPOSITORY_RE = new RegExp(`^(?:${ECR_COMPONENT}/)*${ECR_COMPONENT}$`);
+/** RE2 (Terraform's `regex`) and JavaScript alike, without backslashes, so it survives HCL escaping. */
+export const ECR_REPOSITORY_PATTERN = `^(?:${ECR_COMPONENT}/)*${ECR_COMPONENT}$`;
+const ECR_REPOSITORY_RE = new RegExp(ECR_REPOSITORY_PATTERN);
 export const ECR_REPOSITORY_MIN_LENGTH = 2;
 export const ECR_REPOSITORY_MAX_LENGTH = 256;
 

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { webhookSecretProblem } from '../lambda/webhook/secret-strength.js';
+import { webhookSecretProblem } from '../../lambda/webhook/secret-strength.js';
 import { synthesized } from './test-support.js';
 
 const run = promisify(execFile);

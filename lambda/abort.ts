@@ -1,4 +1,17 @@
-import { abortedError } from './errors.js';
+import { MirrorError } from './errors.js';
+
+/** The caller stopped the work, e.g. because the Lambda is about to time out: it can resume later. */
+export class OperationAbortedError extends MirrorError {
+  constructor(reason: string) {
+    super(`stopped before finishing: ${reason}`, { code: 'ABORTED', failureClass: 'transient' });
+  }
+}
+
+export function abortedError(signal: AbortSignal): OperationAbortedError {
+  const reason: unknown = signal.reason;
+  if (reason instanceof OperationAbortedError) return reason;
+  return new OperationAbortedError(reason instanceof Error ? reason.message : typeof reason === 'string' ? reason : 'aborted');
+}
 
 /**
  * Settles with `work`, or rejects as soon as `signal` aborts, whichever comes first. For

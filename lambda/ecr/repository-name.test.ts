@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isValidRepository } from '../registry/reference.js';
-import { ecrRepositoryNameProblem, isValidEcrRepositoryName } from './ecr-repository-name.js';
+import { ecrRepositoryNameProblem, isValidEcrRepositoryName } from './repository-name.js';
 
 describe('ECR repository names', () => {
   it.each(['root-mirror', 'root-mirror/library/nginx', 'a1/b.c/d_e/f-g', '0abc', 'ab'])('accepts %s', (name) => {

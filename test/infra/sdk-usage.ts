@@ -1,7 +1,7 @@
 /**
  * Which IAM actions the Lambda's own code needs, read from its source: every AWS SDK
  * command it imports (and so sends), attributed to the client package it comes from.
- * Used by least-privilege.test.ts; the stack itself does not depend on it.
+ * Used by infra/least-privilege.test.ts; the stack itself does not depend on it.
  */
 import { build } from 'esbuild';
 import { readFileSync } from 'node:fs';
@@ -58,13 +58,13 @@ export function scanSource(text: string, file: string): SourceScan {
     const wrapper = WRAPPER_PACKAGES[clause.from];
     if (wrapper && (clause.named.length > 0 || clause.namespace)) wrapper.forEach((a) => actions.add(a));
     else if (/^@aws-lambda-powertools\/parameters\/./.test(clause.from) && clause.named.length > 0) {
-      problems.push(`${file}: ${clause.from} calls AWS for you; add its IAM actions to WRAPPER_PACKAGES in infra/sdk-usage.ts`);
+      problems.push(`${file}: ${clause.from} calls AWS for you; add its IAM actions to WRAPPER_PACKAGES in test/infra/sdk-usage.ts`);
     }
 
     const client = SDK_CLIENTS[clause.from];
     if (!client) {
       if (/^@aws-sdk\/(client|lib)-/.test(clause.from) && (clause.named.length > 0 || clause.namespace)) {
-        problems.push(`${file}: imports ${clause.from}, which infra/sdk-usage.ts does not map to an IAM service`);
+        problems.push(`${file}: imports ${clause.from}, which test/infra/sdk-usage.ts does not map to an IAM service`);
       }
       continue;
     }
