@@ -70,8 +70,9 @@ export class BlobTransfer {
             content.destroy();
           }
         } catch (error) {
-          // An upload session left open holds the partial bytes on the registry until it expires.
-          await dst.cancelUpload(repo, url);
+          // A stopped copy ends its sessions, which would otherwise hold their partial bytes on the
+          // registry until they expire. (A failure to be retried just opens a new session.)
+          if (dst.stopped) await dst.cancelUpload(repo, url);
           throw error;
         }
       });

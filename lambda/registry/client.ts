@@ -226,6 +226,11 @@ export class RegistryClient {
     await discardBody(committed);
   }
 
+  /** Whether this client's signal has stopped it (Ctrl-C, the Lambda deadline). */
+  get stopped(): boolean {
+    return this.options.signal?.aborted === true;
+  }
+
   /**
    * Ends an upload session that will not be completed (a failed or stopped transfer), so the
    * registry frees its partial bytes now. Best effort: it never throws, and runs even after an abort.
