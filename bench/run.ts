@@ -1,9 +1,10 @@
 // `npm run bench`: measured side by side in one run; prints the figures the README and closing notes quote.
-// BENCH_RUNS (default 3) sets the copy runs per tool; BENCH_ONLY=intake or BENCH_ONLY=copy runs one part;
+// BENCH_RUNS (default 3) sets the copy runs per tool; BENCH_ONLY=intake, copy or reconcile runs one part;
 // BENCH_NODE names the node binary our CLI copies with (default the one running the bench).
 import { execFileSync } from 'node:child_process';
 import { type CopyBenchResult, perGiB, runCopyBench } from './copy-bench.js';
 import { runIntakeBench } from './intake-bench.js';
+import { runReconcileBench } from './reconcile-bench.js';
 import { MiB } from './stats.js';
 
 const runs = Number(process.env.BENCH_RUNS ?? '3');
@@ -12,7 +13,7 @@ const log = (line: string) => console.error(`[bench] ${line}`);
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const mib = (bytes: number) => `${(bytes / MiB).toFixed(0)} MiB`;
 
-if (only !== 'copy') {
+if (only === undefined || only === 'intake') {
   log('intake: 1,000 signed webhooks into a warm intake enqueuing to a loopback SQS stand-in ...');
   const intake = await runIntakeBench(1000);
   console.log('\n== intake (warm, in process, verify + parse + enqueue)');
@@ -23,7 +24,7 @@ if (only !== 'copy') {
   console.log(`cold import (median): ${intake.coldImportMs.toFixed(0)} ms  (target <= 300 ms)`);
 }
 
-if (only !== 'intake') {
+if (only === undefined || only === 'copy') {
   try {
     execFileSync('sh', ['-c', 'command -v skopeo'], { stdio: 'ignore' });
   } catch {
@@ -53,4 +54,15 @@ if (only !== 'intake') {
   if (copy.curlSkipped) console.log(`curl pipe floor skipped: ${copy.curlSkipped}`);
   console.log(`ours peak RSS:        ${mib(copy.oursPeakRssBytes)}  (target <= 128 MiB)`);
   console.log(`2 GiB layer: ours     ${seconds(copy.bigLayerMs)}, peak RSS ${mib(copy.bigLayerPeakRssBytes)}  (target <= 128 MiB)`);
+}
+
+if (only === undefined || only === 'reconcile') {
+  const r = await runReconcileBench(50, 100, log);
+  const perTag = (n: number) => (n / r.tags).toFixed(3);
+  console.log('\n== reconcile: 50 repositories x 100 tags, all in sync (sync --json, loopback registry to registry)');
+  console.log(`wall time:            ${seconds(r.wallMs)}  (target <= 15 s; process start included)`);
+  console.log(`tags checked:         ${r.checked}, in sync ${r.inSync}, queued ${r.queued}`);
+  console.log(`source requests/tag:  ${perTag(r.sourceRequests)}  (${r.sourceRequests} requests; target <= 2)`);
+  console.log(`dest requests/tag:    ${perTag(r.destinationRequests)}  (${r.destinationRequests} requests, registry protocol; ECR's ListImages needs 1 call per 1000 tags)`);
+  console.log(`blob requests:        ${r.blobRequests}  (must be 0)`);
 }

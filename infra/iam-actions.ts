@@ -69,6 +69,8 @@ export const GRANTS: readonly Grant[] = [
       'ecr:DescribeRepositories',
       'ecr:GetLifecyclePolicy',
       'ecr:GetRepositoryPolicy',
+      // The reconcile reads which tags a mirrored repository holds, a thousand per call.
+      'ecr:ListImages',
       'ecr:ListTagsForResource',
       'ecr:PutLifecyclePolicy',
       'ecr:SetRepositoryPolicy',

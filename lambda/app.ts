@@ -8,6 +8,9 @@ import type { MirrorJob } from './mirror/job.js';
 import { runMirrorJob } from './mirror/run-job.js';
 import { sqsEnqueue } from './queue/enqueue.js';
 import type { CopySummary } from './registry/copy.js';
+import { handleReconcile } from './handlers/reconcile.js';
+import { createReconciler, type Reconciler, type ReconcilerOptions } from './reconcile/create-reconciler.js';
+import type { ReconcileSummary } from './reconcile/summary.js';
 
 /** Everything a warm Lambda keeps between invocations: config, cached secrets, clients, handlers. */
 export interface App {
@@ -15,11 +18,15 @@ export interface App {
   readonly mirror: (job: MirrorJob, signal?: AbortSignal) => Promise<CopySummary>;
   readonly intake: ReturnType<typeof createFunctionUrlHandler>;
   readonly worker: ReturnType<typeof createSqsHandler>;
+  readonly reconciler: Reconciler;
+  /** The `reconcile` member of a reconcile event or queue message; never throws. */
+  readonly reconcile: (request: unknown, signal?: AbortSignal) => Promise<ReconcileSummary>;
 }
 
 export interface AppOptions {
   /** Without a queue, hand jobs to this in-process runner instead of mirroring inside the request (`serve`). */
   readonly background?: (mirror: App['mirror']) => (job: MirrorJob) => void;
+  readonly reconcile?: ReconcilerOptions;
 }
 
 export function createApp(env: NodeJS.ProcessEnv = process.env, options: AppOptions = {}): App {
@@ -50,11 +57,14 @@ export function createApp(env: NodeJS.ProcessEnv = process.env, options: AppOpti
         ? { mode: 'background', submit: options.background(mirror) }
         : { mode: 'inline', mirror },
   });
+  const reconciler = createReconciler({ config, rootApiKey, destination, mirror, sqs }, options.reconcile);
+  const reconcile = (request: unknown, signal?: AbortSignal) => handleReconcile(request, reconciler, signal);
   const worker = createSqsHandler({
     mirror,
+    reconcile,
     sqs,
     ...(config.queueUrl ? { queueUrl: config.queueUrl } : {}),
     ...(config.dlqUrl ? { dlqUrl: config.dlqUrl } : {}),
   });
-  return { config, mirror, intake, worker };
+  return { config, mirror, intake, worker, reconciler, reconcile };
 }

@@ -35,6 +35,11 @@ export const ERROR_CODES = {
   INVALID_REFERENCE: { failureClass: 'permanent', meaning: 'an image reference, repository, tag or digest is not valid' },
   INVALID_PLATFORM: { failureClass: 'permanent', meaning: 'a platform is not os/arch[/variant]' },
   PLATFORM_NOT_FOUND: { failureClass: 'permanent', meaning: 'the source image has no manifest for the platform asked for' },
+  // The reconcile.
+  RECONCILE_REQUEST_INVALID: { failureClass: 'permanent', meaning: 'a {"reconcile": ...} event or a sync argument that is not a valid scope' },
+  NOT_ALLOWED: { failureClass: 'permanent', meaning: 'a repository asked for by a reconcile is not in allowed_repos' },
+  ROOT_UNREACHABLE: { failureClass: 'transient', meaning: "Root's registry could not be reached during a reconcile" },
+  ECR_REPOSITORY_NAME_INVALID: { failureClass: 'permanent', meaning: 'DST_REPO/<repository> is not a valid ECR repository name' },
   // Amazon ECR's API.
   ECR_BASE_REPOSITORY_MISSING: { failureClass: 'permanent', meaning: 'the base repository (DST_REPO), the template of every new repository, does not exist' },
   ECR_ACCESS_DENIED: { failureClass: 'permanent', meaning: "the function's role lacks an ECR permission; the message names the IAM action" },

@@ -15,6 +15,7 @@ type Command = (args: string[]) => Promise<number | void>;
 const commands: Record<string, () => Promise<Command>> = {
   copy: async () => (await import('./copy-command.js')).copyCommand,
   serve: async () => (await import('./serve-command.js')).serveCommand,
+  sync: async () => (await import('./sync-command.js')).syncCommand,
   'send-test-webhook': async () => (await import('./send-test-webhook-command.js')).sendTestWebhookCommand,
 };
 

@@ -4,6 +4,7 @@ export const USAGE = `root-ecr-mirror: copy container images between registries,
 
 Usage:
   node dist/cli.mjs copy SRC DST [--platform os/arch[/variant]] [--json] [--concurrency N]
+  node dist/cli.mjs sync [REPO[:TAG-GLOB]...] [--dry-run] [--json] [--concurrency N]
   node dist/cli.mjs serve [--port 8080] [--host 127.0.0.1]
   node dist/cli.mjs send-test-webhook URL --image REPO:TAG [--digest D] [--arch A] [--registry HOST] [--secret S]
   node dist/cli.mjs --help | --version
@@ -20,6 +21,17 @@ copy
   Credentials come from $DOCKER_CONFIG/config.json, else ~/.docker/config.json ("auths" entries);
   for an ECR registry without an entry, from ECR with your AWS credentials (no docker login).
   Plain HTTP is used only for loopback hosts (localhost, 127.0.0.0/8, [::1]); all else is HTTPS.
+
+sync
+  Brings the destination in step with Root: for each repository in scope, Root's tags and their
+  digests against the destination's, then mirrors the tags missing there or naming another digest.
+  Never deletes. Configured like serve (ROOT_REGISTRY_HOST, ROOT_API_KEY, DST_REGISTRY, DST_REPO,
+  ALLOWED_REPOS); REPO arguments (globs allowed) narrow ALLOWED_REPOS, without them it is the scope.
+  With QUEUE_URL the tags are queued for the worker; without, they are copied here.
+  --dry-run       print the plan; write nothing.
+  --json          print the summary (the Lambda reconcile's fields) as one JSON object on stdout.
+  --concurrency N manifest HEADs in flight on each side (default 8).
+  Exit status 1 when a repository or tag could not be reconciled.
 
 serve
   Serves the webhook intake over HTTP, configured from the same environment as the Lambda.

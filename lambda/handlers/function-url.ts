@@ -102,7 +102,7 @@ async function handle(event: LambdaFunctionURLEvent, deps: IntakeDependencies): 
     logger.info('event ignored', { reason: outcome.reason });
     return jsonResponse(200, { status: 'ignored' });
   }
-  if (!isAllowed(deps.config.allowedRepos, outcome.imageRepo)) {
+  if (!isAllowed(deps.config.allowedRepos, outcome.imageRepo, outcome.job.destinationTag)) {
     logger.info('event ignored: repository not in allowed_repos', { image: outcome.job.source });
     return jsonResponse(200, { status: 'ignored', reason: 'not in allowed_repos' });
   }

@@ -11,12 +11,15 @@ import { deadLetter } from '../queue/dead-letter.js';
 import { MAX_DELIVERIES, MAX_RESUMES } from '../queue/deliveries.js';
 import { sendJob } from '../queue/enqueue.js';
 import { decodeJob } from '../queue/job-message.js';
+import { reconcileInMessage } from '../queue/reconcile-message.js';
 import { delayRetry } from '../queue/visibility.js';
 import type { CopySummary } from '../registry/copy.js';
 import { RESUME_DELAY_S, retryDelaySeconds, stopMarginMs } from './retry-delay.js';
 
 export interface WorkerDependencies {
   readonly mirror: (job: MirrorJob, signal?: AbortSignal) => Promise<CopySummary>;
+  /** Runs a reconcile continued through the queue (a `{"reconcile": …}` message). */
+  readonly reconcile?: (request: unknown, signal?: AbortSignal) => Promise<unknown>;
   readonly sqs: SQSClient;
   /** The queue the records come from, to delay their next delivery. */
   readonly queueUrl?: string;
@@ -26,7 +29,7 @@ export interface WorkerDependencies {
   readonly concurrency?: number;
 }
 
-type Outcome = 'mirrored' | 'retry' | 'dead-lettered' | 'requeued' | 'dropped';
+type Outcome = 'mirrored' | 'reconciled' | 'retry' | 'dead-lettered' | 'requeued' | 'dropped';
 
 /**
  * The SQS worker: each record is one mirror job. Transient failures return the
@@ -70,6 +73,12 @@ function stopBeforeTimeout(context: InvocationClock | undefined): { signal?: Abo
 
 async function processRecord(record: SQSRecord, deps: WorkerDependencies, signal: AbortSignal | undefined): Promise<Outcome> {
   const log = logger.createChild({ persistentKeys: { message_id: record.messageId } });
+  // A reconcile that ran out of time goes on here; it reports itself and never throws.
+  const continued = deps.reconcile ? reconcileInMessage(record.body) : undefined;
+  if (continued !== undefined && deps.reconcile) {
+    await deps.reconcile(continued, signal);
+    return 'reconciled';
+  }
   let job: MirrorJob | undefined;
   try {
     job = decodeJob(record.body);

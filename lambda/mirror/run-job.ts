@@ -78,7 +78,11 @@ async function mirrorOnce(job: MirrorJob, deps: MirrorDependencies, signal: Abor
  * A 401/403 from Root's own registry means our key, not the image: say which key to fix.
  * Only answers from Root's host count; the destination's refusals keep their own message.
  */
-function rootRefusal(error: unknown, deps: MirrorDependencies, keyConfigured: boolean): MirrorError | undefined {
+export function rootRefusal(
+  error: unknown,
+  deps: Pick<MirrorDependencies, 'rootRegistryHost' | 'rootRegistryUsername'>,
+  keyConfigured: boolean,
+): MirrorError | undefined {
   if (!(error instanceof RegistryResponseError) || (error.status !== 401 && error.status !== 403)) return undefined;
   // S3 or a CDN refusing a pre-signed link Root's registry redirected to says nothing about the key.
   if (error.fromRedirectTarget) return undefined;

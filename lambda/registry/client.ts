@@ -7,6 +7,7 @@ import { DigestMismatchError, InvalidManifestError, RegistryProtocolError, Regis
 import { discardBody, header, readBody, type HttpResponse } from './http.js';
 import { MAX_MANIFEST_BYTES, parseManifest, type Descriptor, type Manifest } from './manifest.js';
 import { MANIFEST_ACCEPT, baseMediaType } from './media-types.js';
+import { nextPageUrl } from './pagination.js';
 import { InvalidReferenceError, isValidDigest, isValidRepository, isValidTag } from './reference.js';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.js';
 import { RegistrySession } from './session.js';
@@ -42,6 +43,12 @@ export interface ManifestHead {
   readonly digest: string;
   readonly mediaType?: string;
 }
+
+/** Entries asked for per listing page; registries may send fewer. */
+export const LIST_PAGE_SIZE = 1000;
+/** A listing longer than this many pages is a registry sending pages forever. */
+const MAX_LIST_PAGES = 10_000;
+const LIST_PAGE_BYTES = 8 * 1024 * 1024;
 
 export type MountResult = { readonly mounted: true } | { readonly mounted: false; readonly uploadUrl: URL };
 
@@ -247,6 +254,59 @@ export class RegistryClient {
     } catch {
       // The session expires on the registry by itself; nothing more to do.
     }
+  }
+
+  /** Every tag of a repository (`GET /v2/<name>/tags/list`), following `Link` and `n`/`last` pages. Retried, per page. */
+  listTags(repository: string, pageSize = LIST_PAGE_SIZE): Promise<string[]> {
+    if (!isValidRepository(repository)) throw new InvalidReferenceError(`refusing to list tags of "${repository}": not a repository name`);
+    return this.listPages(new URL(`/v2/${repository}/tags/list`, this.baseUrl), 'tags', this.scopes(repository), pageSize, isValidTag);
+  }
+
+  /** Every repository in the registry's catalog (`GET /v2/_catalog`); registries may refuse it (401/403/404). Retried, per page. */
+  listRepositories(pageSize = LIST_PAGE_SIZE): Promise<string[]> {
+    return this.listPages(new URL('/v2/_catalog', this.baseUrl), 'repositories', ['registry:catalog:*'], pageSize, isValidRepository);
+  }
+
+  /** Entries a registry sends that break the grammar are skipped: no path is ever built from them. */
+  private async listPages(
+    first: URL,
+    field: 'tags' | 'repositories',
+    scopes: readonly string[],
+    pageSize: number,
+    valid: (entry: string) => boolean,
+  ): Promise<string[]> {
+    const seen = new Set<string>();
+    let linkSeen = false;
+    let url: URL | undefined = new URL(first);
+    url.searchParams.set('n', String(pageSize));
+    for (let page = 1; url; page++) {
+      if (page > MAX_LIST_PAGES) throw new RegistryProtocolError(`${first.pathname} went on for more than ${MAX_LIST_PAGES} pages`);
+      const pageUrl: URL = url;
+      const { entries, link } = await this.retrying(() => this.listPage(pageUrl, field, scopes));
+      const before = seen.size;
+      for (const entry of entries) if (valid(entry)) seen.add(entry);
+      // A registry answering the same page again would otherwise be asked forever.
+      url = seen.size > before ? nextPageUrl(pageUrl, link, entries, pageSize, linkSeen) : undefined;
+      linkSeen ||= link !== undefined;
+    }
+    return [...seen];
+  }
+
+  private async listPage(url: URL, field: 'tags' | 'repositories', scopes: readonly string[]): Promise<{ entries: string[]; link?: string }> {
+    const res = await this.session.exchange({ method: 'GET', url, scopes, headers: { accept: 'application/json' }, ok: [200] });
+    const bytes = await readBody(res, LIST_PAGE_BYTES, () => new RegistryProtocolError(`${url.pathname} sent a page over ${LIST_PAGE_BYTES} bytes`));
+    let json: unknown;
+    try {
+      json = JSON.parse(bytes.toString('utf8'));
+    } catch {
+      throw new RegistryProtocolError(`${url.pathname} did not answer JSON`);
+    }
+    const list = (json as Record<string, unknown> | null)?.[field];
+    // Distribution answers `"tags": null` for a repository whose tags were all deleted.
+    if (list !== null && list !== undefined && !Array.isArray(list)) throw new RegistryProtocolError(`${url.pathname} answered without a "${field}" list`);
+    const entries = (list ?? []).filter((entry): entry is string => typeof entry === 'string');
+    const link = header(res, 'link');
+    return link ? { entries, link } : { entries };
   }
 
   /**

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isAllowed, parseAllowedRepos } from './allowed-repos.js';
+import { ALLOWED_REPO_ENTRY_PATTERN, allowedRepoEntryProblem, exactRepositories, isAllowed, needsListing, parseAllowedRepos } from './allowed-repos.js';
 
 const component = fc.stringMatching(/^[a-z0-9]{1,6}(?:[._-][a-z0-9]{1,6}){0,2}$/);
 const repository = fc.array(component, { minLength: 1, maxLength: 4 }).map((parts) => parts.join('/'));
@@ -49,10 +49,15 @@ describe('parseAllowedRepos', () => {
   });
 
   it.each([
-    ['Python', 'has characters other than'],
-    ['library/nginx:latest', 'has characters other than'],
-    ['lib(rary)?', 'has characters other than'],
-    ['lib rary', 'has characters other than'],
+    ['Python', 'is not REPOSITORY[:TAG]'],
+    ['lib(rary)?', 'is not REPOSITORY[:TAG]'],
+    ['lib rary', 'is not REPOSITORY[:TAG]'],
+    ['python:3.12:x', 'is not REPOSITORY[:TAG]'],
+    ['python:', 'is not REPOSITORY[:TAG]'],
+    [':3.12', 'is not REPOSITORY[:TAG]'],
+    ['python:-x*', 'has a tag part that is neither a tag nor a glob of one'],
+    ['python:.x', 'has a tag part that is neither a tag nor a glob of one'],
+    [`python:${'a'.repeat(129)}`, 'has a tag part that is neither a tag nor a glob of one'],
     ['library/', 'is neither a repository name nor a glob of one'],
     ['/library', 'is neither a repository name nor a glob of one'],
     ['library//nginx', 'is neither a repository name nor a glob of one'],
@@ -74,6 +79,49 @@ describe('parseAllowedRepos', () => {
     expect(isAllowed(parseAllowedRepos('ab*ba'), 'aba')).toBe(false);
     expect(isAllowed(parseAllowedRepos('ab*ba'), 'abba')).toBe(true);
     expect(isAllowed(parseAllowedRepos('a*b*b'), 'ab')).toBe(false);
+  });
+});
+
+describe('tag globs', () => {
+  it('allows only the matching tags of a repository named with a tag glob', () => {
+    const allowed = parseAllowedRepos('python:3.12-*,golang');
+    expect(isAllowed(allowed, 'python')).toBe(true);
+    expect(isAllowed(allowed, 'python', '3.12-slim')).toBe(true);
+    expect(isAllowed(allowed, 'python', '3.11-slim')).toBe(false);
+    expect(isAllowed(allowed, 'python', '3.12')).toBe(false);
+    expect(isAllowed(allowed, 'golang', 'anything')).toBe(true);
+    expect(isAllowed(allowed, 'ruby', '3.12-x')).toBe(false);
+  });
+
+  it('takes the union of several entries for one repository, and an entry without tag glob allows every tag', () => {
+    expect(isAllowed(parseAllowedRepos('python:3.12-*,python:3.13-*'), 'python', '3.13-root')).toBe(true);
+    expect(isAllowed(parseAllowedRepos('python:3.12-*,python:3.13-*'), 'python', '3.11-root')).toBe(false);
+    expect(isAllowed(parseAllowedRepos('python:3.12-*,python'), 'python', '3.11-root')).toBe(true);
+  });
+
+  it('combines a repository glob with a tag glob, and tags are case-sensitive', () => {
+    const allowed = parseAllowedRepos('library/*:*-Root');
+    expect(isAllowed(allowed, 'library/nginx', '1.25-Root')).toBe(true);
+    expect(isAllowed(allowed, 'library/nginx', '1.25-root')).toBe(false);
+    expect(isAllowed(allowed, 'other/nginx', '1.25-Root')).toBe(false);
+  });
+
+  it('lists exact repositories once and says when a listing is needed', () => {
+    expect(exactRepositories(parseAllowedRepos('python:3.12-*,python:3.13-*,golang,library/*'))).toEqual(['python', 'golang']);
+    expect(needsListing(parseAllowedRepos('python:3.12-*,golang'))).toBe(false);
+    expect(needsListing(parseAllowedRepos('python,library/*'))).toBe(true);
+    expect(needsListing(parseAllowedRepos(''))).toBe(true);
+  });
+
+  it('keeps the grammar in one pattern that agrees with the parser on every entry it accepts', () => {
+    const re = new RegExp(ALLOWED_REPO_ENTRY_PATTERN);
+    const entry = fc.tuple(repository, fc.option(fc.stringMatching(/^[A-Za-z0-9_*][A-Za-z0-9._*-]{0,20}$/))).map(([r, t]) => (t === null ? r : `${r}:${t}`));
+    fc.assert(
+      fc.property(entry, (e) => {
+        expect(re.test(e)).toBe(true);
+        expect(allowedRepoEntryProblem(e)).toBeUndefined();
+      }),
+    );
   });
 });
 
@@ -140,7 +188,7 @@ describe('allowlist properties', () => {
 
   it('refuses every entry with a character outside the grammar, naming the entry', () => {
     const bad = fc
-      .tuple(repository, fc.string({ minLength: 1, maxLength: 3 }).filter((s) => /[^a-z0-9._/*-]/.test(s) && !/[\s,]/.test(s)), repository)
+      .tuple(repository, fc.string({ minLength: 1, maxLength: 3 }).filter((s) => /[^a-z0-9._/*-]/.test(s) && !/[\s,:]/.test(s)), repository)
       .map(([a, b, c]) => `${a}${b}${c}`);
     fc.assert(
       fc.property(bad, (entry) => {

@@ -1,39 +1,88 @@
-import { isValidRepository } from '../registry/reference.js';
+import { isValidRepository, isValidTag } from '../registry/reference.js';
 
-/** Which Root image repositories to mirror. No entries means all of them. */
+/**
+ * Which Root images to mirror. No entries means all of them.
+ *
+ * An entry is `REPOSITORY-GLOB[:TAG-GLOB]`: `golang`, `library/*`, `python:3.12-*`. `*` matches
+ * any run of characters (`/` included in a repository). An entry without a tag glob allows every
+ * tag of the repositories it matches; several entries for one repository allow the union.
+ */
 export interface AllowedRepos {
-  /** The entries as configured: exact names, or globs where `*` matches anything, `/` included. */
+  /** The entries as configured. */
   readonly entries: readonly string[];
-  /** Each entry split at its stars: `library/*` is `['library/', '']`. */
-  readonly globs: readonly (readonly string[])[];
+  readonly rules: readonly AllowedRule[];
 }
 
-const ENTRY_CHARACTERS_RE = /^[a-z0-9._/*-]+$/;
+export interface AllowedRule {
+  readonly entry: string;
+  /** The repository glob split at its stars: `library/*` is `['library/', '']`; one literal when exact. */
+  readonly repository: readonly string[];
+  /** The tag glob split at its stars; undefined when every tag is allowed. */
+  readonly tag?: readonly string[];
+}
 
-/** Parses a comma-separated allowlist such as `library/*, python*, golang`; throws on a bad entry. */
+/**
+ * The entry grammar as one regular expression, for validators elsewhere (Terraform's
+ * `allowed_repos` validation mirrors it). `allowedRepoEntryProblem` adds the one rule a
+ * regex cannot say cleanly: with each `*` read as a letter, the parts are a repository name and a tag.
+ */
+export const ALLOWED_REPO_ENTRY_PATTERN = '^[a-z0-9._/*-]+(:[A-Za-z0-9._*-]+)?$';
+const ENTRY_RE = new RegExp(ALLOWED_REPO_ENTRY_PATTERN);
+
+/** What is wrong with one allowlist entry, or undefined when it is valid. */
+export function allowedRepoEntryProblem(entry: string): string | undefined {
+  const quoted = JSON.stringify(entry);
+  if (!ENTRY_RE.test(entry)) {
+    return `allowed repository entry ${quoted} is not REPOSITORY[:TAG] of [a-z0-9._/-] and [A-Za-z0-9._-], with * as a wildcard`;
+  }
+  const [repository = '', tag] = entry.split(':');
+  // With each `*` standing for one letter, an entry that can match anything is a name.
+  if (!isValidRepository(repository.replaceAll('*', 'a'))) {
+    return `allowed repository entry ${quoted} is neither a repository name nor a glob of one (e.g. library/*, python*)`;
+  }
+  if (tag !== undefined && !isValidTag(tag.replaceAll('*', 'a'))) {
+    return `allowed repository entry ${quoted} has a tag part that is neither a tag nor a glob of one (e.g. python:3.12-*)`;
+  }
+  return undefined;
+}
+
+/** Parses a comma-separated allowlist such as `library/*, python:3.12-*, golang`; throws on a bad entry. */
 export function parseAllowedRepos(value: string | undefined): AllowedRepos {
   const entries = (value ?? '')
     .split(',')
     .map((entry) => entry.trim())
     .filter((entry) => entry !== '');
-  for (const entry of entries) checkEntry(entry);
-  return { entries, globs: entries.map((entry) => entry.split('*')) };
+  for (const entry of entries) {
+    const problem = allowedRepoEntryProblem(entry);
+    if (problem) throw new Error(problem);
+  }
+  return { entries, rules: entries.map(toRule) };
 }
 
-export function isAllowed(allowed: AllowedRepos, imageRepo: string): boolean {
-  return allowed.entries.length === 0 || allowed.globs.some((glob) => matchesGlob(glob, imageRepo));
+function toRule(entry: string): AllowedRule {
+  const [repository = '', tag] = entry.split(':');
+  return { entry, repository: repository.split('*'), ...(tag === undefined ? {} : { tag: tag.split('*') }) };
 }
 
-function checkEntry(entry: string): void {
-  if (!ENTRY_CHARACTERS_RE.test(entry)) {
-    throw new Error(`allowed repository entry ${JSON.stringify(entry)} has characters other than [a-z0-9._/-] and *`);
-  }
-  // With each `*` standing for one letter, an entry that can match anything is a repository name.
-  if (!isValidRepository(entry.replaceAll('*', 'a'))) {
-    throw new Error(
-      `allowed repository entry ${JSON.stringify(entry)} is neither a repository name nor a glob of one (e.g. library/*, python*)`,
-    );
-  }
+/**
+ * Whether Root's `imageRepo` is allowed: with a tag, whether that tag of it is; without one,
+ * whether any of its tags may be (the repository is in scope).
+ */
+export function isAllowed(allowed: AllowedRepos, imageRepo: string, tag?: string): boolean {
+  if (allowed.rules.length === 0) return true;
+  return allowed.rules.some(
+    (rule) => matchesGlob(rule.repository, imageRepo) && (tag === undefined || rule.tag === undefined || matchesGlob(rule.tag, tag)),
+  );
+}
+
+/** Repository names given exactly (no `*`), in order and once each: they need no catalog to be found. */
+export function exactRepositories(allowed: AllowedRepos): string[] {
+  return [...new Set(allowed.rules.filter((rule) => rule.repository.length === 1).map((rule) => rule.repository[0] ?? ''))];
+}
+
+/** True when finding the repositories in scope needs a listing: an empty list or any repository glob. */
+export function needsListing(allowed: AllowedRepos): boolean {
+  return allowed.rules.length === 0 || allowed.rules.some((rule) => rule.repository.length > 1);
 }
 
 /**

@@ -22,9 +22,17 @@ export interface EcrRepositoryState {
   policyText?: string;
   lifecyclePolicyText?: string;
   tags: Record<string, string>;
+  /** Tag to manifest digest, for ListImages when no `imagesOf` is given. */
+  images: Record<string, string>;
 }
 
 export type EcrRepositorySeed = Partial<Omit<EcrRepositoryState, 'repositoryName' | 'repositoryArn' | 'registryId' | 'repositoryUri'>>;
+
+/** One tagged image as ListImages names it. */
+export interface EcrImageId {
+  imageTag: string;
+  imageDigest: string;
+}
 
 export interface EcrStandInOptions {
   accountId?: string;
@@ -36,6 +44,13 @@ export interface EcrStandInOptions {
   tokenTtlSeconds?: number;
   /** The stand-in's clock (epoch ms), for token expiry. */
   now?: () => number;
+  /**
+   * What ListImages lists for an existing repository, e.g. read from the registry behind
+   * `proxyEndpoint` so the API and the registry agree; by default the repository's `images`.
+   */
+  imagesOf?: (repository: string) => Promise<EcrImageId[]>;
+  /** The largest page ListImages and DescribeRepositories answer, whatever maxResults asks (ECR: 1000). */
+  maxPage?: number;
 }
 
 export interface EcrStandIn extends JsonRpcServer {
@@ -56,6 +71,7 @@ export async function startEcrStandIn(options: EcrStandInOptions = {}): Promise<
   const proxyEndpoint = options.proxyEndpoint ?? `https://${accountId}.dkr.ecr.${region}.amazonaws.com`;
   const now = options.now ?? Date.now;
   const repositories = new Map<string, EcrRepositoryState>();
+  const maxPage = options.maxPage ?? 1000;
   let tokensIssued = 0;
 
   const arnOf = (name: string): string => `arn:aws:ecr:${region}:${accountId}:repository/${name}`;
@@ -72,6 +88,7 @@ export async function startEcrStandIn(options: EcrStandInOptions = {}): Promise<
       imageScanningConfiguration: { scanOnPush: false },
       encryptionConfiguration: { encryptionType: 'AES256' },
       tags: {},
+      images: {},
       ...seed,
       repositoryName: name,
       repositoryArn: arnOf(name),
@@ -126,8 +143,21 @@ export async function startEcrStandIn(options: EcrStandInOptions = {}): Promise<
     },
     DescribeRepositories(params) {
       const names = params.repositoryNames as string[] | undefined;
-      const found = names ? names.map((name) => repositories.get(name) ?? throwError(missing(name))) : [...repositories.values()];
-      return { repositories: found.map(describe) };
+      if (names) {
+        if (params.maxResults !== undefined) throw new ServiceError('InvalidParameterException', 'maxResults cannot be used with repositoryNames');
+        return { repositories: names.map((name) => repositories.get(name) ?? throwError(missing(name))).map(describe) };
+      }
+      const all = [...repositories.values()].sort((a, b) => a.repositoryName.localeCompare(b.repositoryName));
+      const { page, nextToken } = paginate(all, params, maxPage);
+      return { repositories: page.map(describe), ...(nextToken ? { nextToken } : {}) };
+    },
+    async ListImages(params) {
+      const r = repo(params);
+      const images = options.imagesOf ? await options.imagesOf(r.repositoryName) : Object.entries(r.images).map(([imageTag, imageDigest]) => ({ imageTag, imageDigest }));
+      const tagged = (params.filter as { tagStatus?: string } | undefined)?.tagStatus === 'TAGGED';
+      const listed = images.filter((image) => !tagged || image.imageTag !== '').sort((a, b) => a.imageTag.localeCompare(b.imageTag));
+      const { page, nextToken } = paginate(listed, params, maxPage);
+      return { imageIds: page, ...(nextToken ? { nextToken } : {}) };
     },
     GetRepositoryPolicy(params) {
       const r = repo(params);
@@ -209,6 +239,20 @@ export async function startEcrStandIn(options: EcrStandInOptions = {}): Promise<
   });
 
   return { ...server, accountId, region, proxyEndpoint, repositories, seedRepository, arnOf };
+}
+
+/** ECR's paging: `maxResults` (1-1000) per page, an opaque `nextToken` until the last page. */
+function paginate<T>(items: T[], params: Params, maxPage: number): { page: T[]; nextToken?: string } {
+  const asked = params.maxResults === undefined ? maxPage : Number(params.maxResults);
+  if (!Number.isInteger(asked) || asked < 1 || asked > 1000) {
+    throw new ServiceError('InvalidParameterException', `maxResults must be from 1 to 1000, not ${String(params.maxResults)}`);
+  }
+  const size = Math.min(asked, maxPage);
+  const token = params.nextToken;
+  const start = typeof token === 'string' ? Number(Buffer.from(token, 'base64url').toString('utf8').replace(/^offset:/, '')) : 0;
+  if (!Number.isInteger(start) || start < 0) throw new ServiceError('InvalidParameterException', 'Invalid parameter at nextToken');
+  const end = start + size;
+  return { page: items.slice(start, end), ...(end < items.length ? { nextToken: Buffer.from(`offset:${end}`).toString('base64url') } : {}) };
 }
 
 function tagList(value: unknown): Array<{ Key: string; Value: string }> {

@@ -38,6 +38,7 @@ describe('flags', () => {
     [['send-test-webhook', 'http://127.0.0.1:1/', '--imag', 'x:y'], /^error: send-test-webhook: unknown flag --imag$/],
     [['copy', 'a', 'b', '--json=yes'], /^error: copy: --json takes no value$/],
     [['copy', 'a', 'b', '--platform'], /^error: copy: --platform needs a value$/],
+    [['sync', '--dry-rn'], /^error: sync: unknown flag --dry-rn$/],
     [['--frobnicate'], /^error: unknown flag --frobnicate$/],
   ])('%j prints one line and "run with --help", exit 2', async (args, message) => {
     const result = await runCli(args);

@@ -94,6 +94,15 @@ describe('ignored events', () => {
     expect((await handler(signedRequest())).statusCode).toBe(202);
     expect(queued).toHaveLength(1);
   });
+
+  it('ignores tags outside an entry\'s tag glob, and queues the matching ones', async () => {
+    const handler = intake({}, 'python:3.12-*');
+    const outside = await handler(signedRequest({ body: body(rootEvent({ image_repo: 'python', image_tag: '3.11-slim' })) }));
+    expect(parsed(outside)).toEqual({ status: 'ignored', reason: 'not in allowed_repos' });
+    const inside = await handler(signedRequest({ body: body(rootEvent({ image_repo: 'python', image_tag: '3.12-slim' })) }));
+    expect(inside.statusCode).toBe(202);
+    expect(queued.map((job) => job.destinationTag)).toEqual(['3.12-slim']);
+  });
 });
 
 describe('refused webhooks', () => {

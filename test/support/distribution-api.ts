@@ -96,3 +96,22 @@ async function exists(registryUrl: string, path: string, repo: string, auth?: Re
   if (res.status === 404) return false;
   throw new Error(`HEAD ${path} answered ${res.status}`);
 }
+
+/** Every tag of `repo` and the digest each names, read with the distribution API (unpaged, as distribution 2.8 answers). */
+export async function listImages(registryUrl: string, repo: string, auth?: RegistryAuth): Promise<Array<{ imageTag: string; imageDigest: string }>> {
+  const headers = await authHeaders(registryUrl, repo, auth);
+  const res = await fetch(new URL(`/v2/${repo}/tags/list`, registryUrl), { headers });
+  if (res.status === 404) {
+    await res.body?.cancel();
+    return [];
+  }
+  if (res.status !== 200) throw new Error(`GET tags of ${repo} answered ${res.status}`);
+  const { tags } = (await res.json()) as { tags: string[] | null };
+  const images: Array<{ imageTag: string; imageDigest: string }> = [];
+  for (const tag of tags ?? []) {
+    const head = await fetch(new URL(`/v2/${repo}/manifests/${tag}`, registryUrl), { method: 'HEAD', headers: { ...headers, accept: MANIFEST_ACCEPT } });
+    const digest = head.headers.get('docker-content-digest');
+    if (head.status === 200 && digest) images.push({ imageTag: tag, imageDigest: digest });
+  }
+  return images;
+}

@@ -8,7 +8,7 @@ import { MEDIA_TYPES, type ImageFormat, type Platform } from './media-types.js';
 export type { RegistryAuth } from './image-auth.js';
 export { MEDIA_TYPES, type ImageFormat, type Platform } from './media-types.js';
 export {
-  blobExists, fetchBlob, fetchManifest, manifestExists, sha256Digest, type FetchedManifest,
+  blobExists, fetchBlob, fetchManifest, listImages, manifestExists, sha256Digest, type FetchedManifest,
 } from './distribution-api.js';
 export { pushLargeRandomImage, type LargeImage, type LargeImageOptions } from './large-image.js';
 

@@ -6,11 +6,12 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { formatMarker, POLICIES_TAG_KEY } from '../../lambda/ecr/marker.js';
 import { fingerprints } from '../../lambda/ecr/policies.js';
 import { decodeJob } from '../../lambda/queue/job-message.js';
+import type { ReconcileSummary } from '../../lambda/reconcile/summary.js';
 import { SECRET, rootEvent, signedRequest } from '../intake/signed-request.js';
 import { BASE, BASE_SETTINGS, LIFECYCLE, POLICY, ROOT_AUTH, mirroredDigest, pushSource, seedBase, useWorld } from './fixtures.js';
 
 const world = useWorld();
-type Handler = (event: unknown) => Promise<LambdaFunctionURLResult | SQSBatchResponse>;
+type Handler = (event: unknown) => Promise<LambdaFunctionURLResult | SQSBatchResponse | ReconcileSummary>;
 
 /** lambda/index.ts as a fresh cold start reading this test's environment. */
 async function coldStart(): Promise<Handler> {

@@ -18,7 +18,7 @@ import type { EcrRepositorySeed, EcrStandInOptions } from '../aws/ecr-standin.js
 import { withAwsStandIns, type AwsStandIns } from '../aws/env.js';
 import { FAST_RETRY } from '../registry/fast-retry.js';
 import { startFaultProxy, type FaultProxy, type ProxiedRequest } from '../support/fault-proxy.js';
-import { fetchManifest, pushRandomImage, type PushedImage, type RandomImageOptions, type RegistryAuth } from '../support/images.js';
+import { fetchManifest, listImages, pushRandomImage, type PushedImage, type RandomImageOptions, type RegistryAuth } from '../support/images.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
 import { captureOutput, type CapturedOutput } from '../support/output.js';
 import { SqsDriver } from './sqs-driver.js';
@@ -58,7 +58,11 @@ export interface World {
 
 /** Registers the hooks; read the properties inside tests only. */
 export function useWorld(): World {
-  const ecrOptions: EcrStandInOptions = { password: () => ECR_AUTH.password };
+  // ListImages answers from the destination registry, so ECR's API and its registry agree.
+  const ecrOptions: EcrStandInOptions = {
+    password: () => ECR_AUTH.password,
+    imagesOf: (repository) => (parts ? listImages(parts.dst.url, repository, ECR_AUTH) : Promise.resolve([])),
+  };
   let sqsClock = 0;
   const aws = withAwsStandIns({ ecr: ecrOptions, sqs: { now: () => sqsClock } });
   const output = captureOutput();

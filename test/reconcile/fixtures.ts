@@ -1,0 +1,51 @@
+// The reconcile's world: the worker's (Root-like source, ECR-like destination, AWS stand-ins
+// whose ListImages reads the destination registry), plus a cold-started Lambda handler and a
+// way to mirror a tag beforehand without going through the code under test's reconcile.
+import { vi } from 'vitest';
+import type { ReconcileSummary } from '../../lambda/reconcile/summary.js';
+import { copyImage } from '../../lambda/registry/copy.js';
+import { credentialsFor } from '../../lambda/registry/credentials.js';
+import { POLICIES_TAG_KEY } from '../../lambda/ecr/marker.js';
+import { BASE, ECR_AUTH, ROOT_AUTH, type World } from '../worker/fixtures.js';
+
+export type Handler = (event: unknown, context?: { getRemainingTimeInMillis(): number }) => Promise<unknown>;
+
+/** lambda/index.ts as a fresh cold start reading `env` on top of the deployed defaults. */
+export async function coldStart(world: World, env: Record<string, string | undefined> = {}): Promise<Handler> {
+  const defaults: Record<string, string | undefined> = {
+    WEBHOOK_SECRET: 'whsec_dGVzdA==',
+    WEBHOOK_SECRET_ARN: undefined,
+    ROOT_API_KEY: ROOT_AUTH.password,
+    ROOT_API_KEY_ARN: undefined,
+    ROOT_REGISTRY_HOST: world.srcProxy.host,
+    ROOT_REGISTRY_USERNAME: ROOT_AUTH.username,
+    DST_REPO: BASE,
+    DST_REGISTRY: undefined,
+    ALLOWED_REPOS: undefined,
+    QUEUE_URL: world.sqs.queueUrl,
+    DLQ_URL: world.sqs.dlqUrl,
+  };
+  for (const [name, value] of Object.entries({ ...defaults, ...env })) vi.stubEnv(name, value);
+  vi.resetModules();
+  return (await import('../../lambda/index.js')).handler as Handler;
+}
+
+export async function invokeReconcile(handler: Handler, request: Record<string, unknown> = {}): Promise<ReconcileSummary> {
+  return (await handler({ reconcile: request })) as ReconcileSummary;
+}
+
+/** Copies Root's `repo:tag` into the destination as an earlier mirror would have, repository included. */
+export async function mirrorBeforehand(world: World, repo: string, tag: string): Promise<void> {
+  const repository = `${BASE}/${repo}`;
+  if (!world.aws.ecr.repositories.has(repository)) world.aws.ecr.seedRepository(repository, { tags: { [POLICIES_TAG_KEY]: 'copied' } });
+  await copyImage(
+    { registry: world.src.host, repository: repo, tag },
+    { registry: world.dst.host, repository, tag },
+    { sourceCredentials: credentialsFor(world.src.host, ROOT_AUTH), destinationCredentials: credentialsFor(world.dst.host, ECR_AUTH) },
+  );
+}
+
+/** Requests for blobs (reads, uploads, mounts) a proxy saw. */
+export function blobRequests(world: World): string[] {
+  return [...world.srcProxy.requests, ...world.dstProxy.requests].filter((r) => r.url.includes('/blobs/')).map((r) => `${r.method} ${r.url}`);
+}
