@@ -23,6 +23,7 @@ export class JobRejectedError extends MirrorError {
  * nothing is wrong with it, so it is dropped with an INFO line rather than dead-lettered.
  */
 export class JobNotAllowedError extends MirrorError {
+  /** `repository:tag`, as ALLOWED_REPOS entries may name tags too (`python:3.12-*`). */
   constructor(readonly repository: string) {
     super(`${repository} is not in ALLOWED_REPOS (any more): the job is dropped`, { code: 'JOB_NOT_ALLOWED', failureClass: 'permanent' });
   }
@@ -50,6 +51,6 @@ export function checkJob(job: MirrorJob, rules: JobRules): ImageReference {
   if (job.digest !== undefined && source.digest !== undefined && job.digest !== source.digest) {
     throw new JobRejectedError(`its digest ${job.digest} is not the one its source pins (${source.digest})`);
   }
-  if (!isAllowed(rules.allowedRepos, source.repository)) throw new JobNotAllowedError(source.repository);
+  if (!isAllowed(rules.allowedRepos, source.repository, source.tag)) throw new JobNotAllowedError(`${source.repository}:${source.tag}`);
   return source;
 }

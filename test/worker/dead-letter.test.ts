@@ -116,9 +116,21 @@ describe('the dead-letter queue', () => {
     expect(world.output.logsAt('ERROR')).toEqual([]);
     expect(world.output.logsAt('WARN')).toEqual([]);
     expect(world.output.logsAt('INFO')).toContainEqual(
-      expect.objectContaining({ message: 'job dropped: its repository is no longer in ALLOWED_REPOS', repository: 'library/nginx' }),
+      expect.objectContaining({ message: 'job dropped: its repository is no longer in ALLOWED_REPOS', repository: 'library/nginx:v1' }),
     );
     expect(world.aws.ecr.calls).toEqual([]);
+    expect(world.srcProxy.requests).toEqual([]);
+  });
+
+  it('drops a job whose tag the ALLOWED_REPOS entry for its repository no longer covers', async () => {
+    seedBase(world);
+    await enqueue(world, jobFor(world, 'python', '3.11-root'));
+
+    const { failed } = await world.sqs.deliver(createWorker(world, { allowedRepos: 'python:3.12-*' }));
+
+    expect(failed).toEqual([]);
+    expect(world.sqs.deadLettered()).toEqual([]);
+    expect(world.output.logsAt('INFO')).toContainEqual(expect.objectContaining({ repository: 'python:3.11-root' }));
     expect(world.srcProxy.requests).toEqual([]);
   });
 });
