@@ -15,6 +15,9 @@ export const WORKER_METRICS = {
   BlobsSkipped: ['service'],
   MirrorDurationMs: ['service'],
   WebhooksRejected: ['reason', 'service'],
+  // Signatures, attestations, SBOMs and VEX copied with the images (lambda/registry/referrer-copy.ts).
+  ReferrersCopied: ['service'],
+  ReferrersRefused: ['service'],
   // Each registry request retried inside a copy (lambda/mirror/retry-report.ts).
   RegistryRetries: ['registry', 'service'],
   // The reconcile (lambda/reconcile/) and base-policy propagation (lambda/ecr/propagate-policies.ts).
@@ -80,6 +83,8 @@ export function mirrorDashboard(scope: Construct, targets: DashboardTargets): Cl
       [{ ...search('ReconcileErrors', 'Sum', 'reconcile errors'), yAxis: 'right' }],
       [{ ...search('PolicyDrift', 'Sum', 'policy drift'), yAxis: 'right' }],
     ]),
+    // Refused: a referrer the destination would not take (the image is mirrored without it; the log says why).
+    graph('Referrers copied and refused', [[search('ReferrersCopied', 'Sum', 'copied')], [search('ReferrersRefused', 'Sum', 'refused')]]),
     // Retries that end well never reach the failures graph: a rising line here is a registry struggling.
     graph('Registry requests retried (by registry)', [[search('RegistryRetries', 'Sum', 'retries', '')]]),
     graph('Mirror duration (ms)', [[search('MirrorDurationMs', 'p50', 'p50')], [search('MirrorDurationMs', 'p99', 'p99')], [search('MirrorDurationMs', 'Maximum', 'max')]]),

@@ -27,6 +27,7 @@ describe('function environment', () => {
       [ENV.allowedRepos]: '${join(",", var.allowed_repos)}',
       [ENV.queueUrl]: '${aws_sqs_queue.queue.url}',
       [ENV.dlqUrl]: '${aws_sqs_queue.dead_letter_queue.url}',
+      [ENV.copyReferrers]: '${tostring(var.copy_referrers)}',
       [ENV.propagateBasePolicies]: '${tostring(var.propagate_base_policies)}',
       POWERTOOLS_LOG_LEVEL: '${var.log_level}',
       POWERTOOLS_SERVICE_NAME: 'root-ecr-mirror',

@@ -26,7 +26,7 @@ export interface Grant {
  * The copy engine speaks that HTTP protocol itself, so no SDK command names them:
  * HEAD/GET blob → BatchCheckLayerAvailability, GetDownloadUrlForLayer (also the cross-repository
  * mount source); upload → InitiateLayerUpload, UploadLayerPart, CompleteLayerUpload;
- * GET/HEAD manifest → BatchGetImage; PUT manifest → PutImage.
+ * GET/HEAD manifest and GET referrers → BatchGetImage; PUT manifest → PutImage.
  */
 export const REGISTRY_PROTOCOL_ECR_ACTIONS = [
   'ecr:BatchCheckLayerAvailability',

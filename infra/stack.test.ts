@@ -156,7 +156,7 @@ describe('synthesized stack', () => {
     const widgets = (JSON.parse(body) as { widgets: { properties: { metrics: unknown[] } }[] }).widgets;
     const charted = JSON.stringify(widgets.map((w) => w.properties.metrics));
     const metrics = ['ImagesMirrored', 'MirrorFailures', 'BytesCopied', 'BlobsCopied', 'BlobsSkipped', 'MirrorDurationMs', 'WebhooksRejected', 'RegistryRetries'];
-    for (const metric of [...metrics, 'ReconcileTagsChecked', 'ReconcileTagsQueued', 'ReconcileErrors', 'PolicyDrift']) {
+    for (const metric of [...metrics, 'ReconcileTagsChecked', 'ReconcileTagsQueued', 'ReconcileErrors', 'PolicyDrift', 'ReferrersCopied', 'ReferrersRefused']) {
       expect(charted).toContain(`{RootEcrMirror,`);
       expect(charted).toContain(`MetricName=\\"${metric}\\"`);
     }

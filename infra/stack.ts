@@ -74,6 +74,7 @@ export class MirrorStack extends TerraformStack {
       queueUrl: queue.url,
       deadLetterQueueUrl: deadLetterQueue.url,
       logLevel: vars.logLevel.stringValue,
+      copyReferrers: Fn.tostring(vars.copyReferrers.booleanValue),
       propagateBasePolicies: Fn.tostring(vars.propagateBasePolicies.booleanValue),
     });
     const fn = mirrorFunction(this, { bundle: props.bundle, access, logGroup, environment, vars });

@@ -48,6 +48,7 @@ describe('variables', () => {
       lambda_reserved_concurrency: { type: 'number', default: -1 },
       alarm_email: { type: 'string', default: '' },
       tags: { type: 'map(string)', default: {} },
+      copy_referrers: { type: 'bool', default: true },
     };
     expect(Object.keys(synthesized().config.variable).sort()).toEqual(Object.keys(expected).sort());
     for (const [name, shape] of Object.entries(expected)) {

@@ -59,6 +59,7 @@ export interface Variables {
   readonly lambdaReservedConcurrency: TerraformVariable;
   readonly alarmEmail: TerraformVariable;
   readonly tags: TerraformVariable;
+  readonly copyReferrers: TerraformVariable;
 }
 
 const list = (values: readonly (string | number)[]): string => JSON.stringify(values);
@@ -243,6 +244,14 @@ export function defineVariables(scope: Construct): Variables {
         'Address that receives the alarms (dead-letter queue not empty, function errors, webhook answered with a 5xx). "" = no notifications. ' +
         'AWS emails a confirmation link first.',
       validation: [{ condition: hcl(`var.alarm_email == "" || ${matches(EMAIL_PATTERN, 'var.alarm_email')}`), errorMessage: 'alarm_email must be an e-mail address or "".' }],
+    }),
+    copyReferrers: new TerraformVariable(scope, 'copy_referrers', {
+      type: 'bool',
+      default: true,
+      nullable: false,
+      description:
+        'Copy each image\'s signatures, attestations, SBOMs and VEX documents (its OCI referrers and cosign tags) with it, ' +
+        'before its tag moves, so cosign verify and oras discover work against ECR. false copies the image alone.',
     }),
     tags: new TerraformVariable(scope, 'tags', {
       type: 'map(string)',

@@ -44,6 +44,7 @@ export function createApp(env: NodeJS.ProcessEnv = process.env, options: AppOpti
         allowedRepos: config.allowedRepos,
         rootApiKey,
         destination,
+        copyReferrers: config.copyReferrers,
       },
       signal,
     );

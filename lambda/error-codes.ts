@@ -27,25 +27,33 @@ export const ERROR_CODES = {
   ROOT_ACCESS_DENIED: { failureClass: 'permanent', meaning: 'the Root API key may not pull this image (403)' },
   // Any registry.
   NETWORK: { failureClass: 'transient', meaning: 'the connection failed or timed out before the registry answered' },
+  REGISTRY_TOO_SLOW: { failureClass: 'transient', meaning: 'a registry (named) took longer than 60 s for a small request, or sent a blob slower than 64 KiB/s over 60 s' },
   REDIRECT_TARGET_REFUSED: { failureClass: 'transient', meaning: 'the storage a registry redirected a download to (S3, a CDN) refused it, e.g. an expired link; a fresh one is asked for' },
   PROTOCOL: { failureClass: 'varies', meaning: 'a registry answer breaks the protocol: a malformed token, Location or realm, too many redirects, an unsupported auth scheme' },
   DIGEST_MISMATCH: { failureClass: 'permanent', meaning: 'bytes did not hash to their digest, twice for a blob (once may be damage in transit)' },
   SIZE_MISMATCH: { failureClass: 'permanent', meaning: 'a blob or manifest was longer or shorter than its descriptor said' },
   MANIFEST_INVALID: { failureClass: 'permanent', meaning: 'a manifest we will not copy: malformed, over 4 MiB, Docker schema 1, unknown type' },
+  MANIFEST_TREE_LIMIT: { failureClass: 'permanent', meaning: 'an image nests indexes more than 2 deep, or holds more than 1,000 distinct manifests or 64 MiB of them' },
   INVALID_REFERENCE: { failureClass: 'permanent', meaning: 'an image reference, repository, tag or digest is not valid' },
   INVALID_PLATFORM: { failureClass: 'permanent', meaning: 'a platform is not os/arch[/variant]' },
   PLATFORM_NOT_FOUND: { failureClass: 'permanent', meaning: 'the source image has no manifest for the platform asked for' },
-  // The reconcile.
-  RECONCILE_REQUEST_INVALID: { failureClass: 'permanent', meaning: 'a {"reconcile": ...} event or a sync argument that is not a valid scope' },
-  NOT_ALLOWED: { failureClass: 'permanent', meaning: 'a repository asked for by a reconcile is not in allowed_repos' },
-  ROOT_UNREACHABLE: { failureClass: 'transient', meaning: "Root's registry could not be reached during a reconcile" },
-  ECR_REPOSITORY_NAME_INVALID: { failureClass: 'permanent', meaning: 'DST_REPO/<repository> is not a valid ECR repository name' },
   // Amazon ECR's API.
   ECR_BASE_REPOSITORY_MISSING: { failureClass: 'permanent', meaning: 'the base repository (DST_REPO), the template of every new repository, does not exist' },
   ECR_ACCESS_DENIED: { failureClass: 'permanent', meaning: "the function's role lacks an ECR permission; the message names the IAM action" },
   ECR_CREDENTIALS_REJECTED: { failureClass: 'permanent', meaning: "ECR does not recognise the function's AWS credentials" },
   ECR_INVALID_AUTHORIZATION_TOKEN: { failureClass: 'transient', meaning: 'GetAuthorizationToken returned no usable token' },
   ECR_MALFORMED_RESPONSE: { failureClass: 'transient', meaning: 'an ECR answer lacked a field it always has' },
+  // Referrers: each fails one referrer, reported in the summary and logged; the image is still mirrored.
+  REFERRER_LIMIT: { failureClass: 'permanent', meaning: 'an image has more than 500 referrers; the rest were not copied' },
+  COSIGN_TAG_DIVERGED: { failureClass: 'permanent', meaning: "the destination's cosign tag holds signatures the source's lacks; it was left as it is" },
+  REFERRERS_TAG_NOT_INDEX: { failureClass: 'permanent', meaning: "the destination's referrers tag (sha256-<hex>) names something other than an index; the referrers were copied but not listed" },
+  // The reconcile (its summary's `error` and `errors[].code`).
+  RECONCILE_REQUEST_INVALID: { failureClass: 'permanent', meaning: 'a reconcile event is not {"reconcile": {...}} with valid repos entries; the message names the field' },
+  ROOT_UNREACHABLE: { failureClass: 'transient', meaning: "Root's registry could not be reached, so no repository was reconciled" },
+  NOT_ALLOWED: { failureClass: 'permanent', meaning: 'a repository handed to a reconcile follow-up that allowed_repos no longer allows; skipped' },
+  ECR_REPOSITORY_NAME_INVALID: { failureClass: 'permanent', meaning: "Root's repository name below DST_REPO is not a valid ECR repository name; not mirrored" },
+  QUEUE_SEND_FAILED: { failureClass: 'transient', meaning: 'a planned tag could not be queued as a mirror job' },
+  RECONCILE_INCOMPLETE: { failureClass: 'transient', meaning: 'repositories were left unchecked at the invocation deadline and no follow-up could be queued' },
 } as const satisfies Record<string, { readonly failureClass: 'transient' | 'permanent' | 'varies'; readonly meaning: string }>;
 
 /** A code from the catalogue above. */

@@ -1,4 +1,5 @@
 import type { ErrorCode, ForeignErrorCode } from './error-codes.js';
+import { redact } from './redact.js';
 
 /** Whether retrying the same operation later can succeed. */
 export type FailureClass = 'transient' | 'permanent';
@@ -19,7 +20,8 @@ export class MirrorError extends Error {
   readonly failureClass: FailureClass;
 
   constructor(message: string, options: MirrorErrorOptions) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    // Registry answers end up in messages, and a registry may echo the credentials it was sent.
+    super(redact(message), options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = options.code;
     this.failureClass = options.failureClass;
@@ -35,6 +37,7 @@ export function failureClassOf(error: unknown): FailureClass {
   return error instanceof MirrorError ? error.failureClass : 'transient';
 }
 
+/** The message to show for any error, with known secrets and credential values redacted. */
 export function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  return redact(error instanceof Error ? error.message : String(error));
 }

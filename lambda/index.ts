@@ -2,6 +2,7 @@ import type { LambdaFunctionURLEvent, APIGatewayProxyStructuredResultV2, SQSBatc
 import { createApp, type App } from './app.js';
 import { errorMessage } from './errors.js';
 import { OperationAbortedError } from './abort.js';
+import { boundedForResponse } from './handlers/bounded-summary.js';
 import { jsonResponse } from './handlers/http-response.js';
 import type { InvocationClock } from './handlers/sqs.js';
 import { logger } from './log.js';
@@ -42,7 +43,8 @@ export async function handler(
     if (!app) return misconfiguredSummary(configError);
     const deadline = deadlineSignal(context);
     try {
-      return await app.reconcile(event.reconcile, deadline.signal);
+      // Bounded: a response over Lambda's 6 MB would be a function error after all.
+      return boundedForResponse(await app.reconcile(event.reconcile, deadline.signal));
     } finally {
       deadline.clear();
     }
@@ -71,9 +73,9 @@ function deadlineSignal(context: InvocationClock | undefined): { signal?: AbortS
 
 function misconfiguredSummary(error: unknown): ReconcileSummary {
   const message = `the function is misconfigured: ${errorMessage(error)}; fix its environment (terraform.tfvars) and apply again`;
-  logger.error('reconcile could not run', { error: message, code: 'MISCONFIGURED' });
+  logger.error('reconcile could not run', { error: message, code: 'CONFIG_INVALID' });
   return {
     ok: false, dryRun: false, mode: 'queued', repositories: 0, checked: 0, inSync: 0, queued: 0, filteredOut: 0,
-    plan: [], errors: [], error: { code: 'MISCONFIGURED', message }, notes: [], durationMs: 0,
+    plan: [], errors: [], error: { code: 'CONFIG_INVALID', message }, notes: [], durationMs: 0,
   };
 }

@@ -1,6 +1,6 @@
 import { errorMessage } from '../errors.js';
 import { RegistryClient } from '../registry/client.js';
-import { copyImage, type CopySummary } from '../registry/copy.js';
+import { copyImage, type CopySummary, type ReferrersSummary } from '../registry/copy.js';
 import { DEFAULT_COPY_CONCURRENCY } from '../registry/copy-settings.js';
 import { readDockerConfig } from '../registry/docker-config.js';
 import { OperationAbortedError } from '../abort.js';
@@ -17,6 +17,7 @@ const FLAGS = {
   platform: { type: 'string' },
   json: { type: 'boolean' },
   concurrency: { type: 'string' },
+  'no-referrers': { type: 'boolean' },
 } as const;
 
 export async function copyCommand(args: string[]): Promise<number> {
@@ -49,6 +50,7 @@ export async function copyCommand(args: string[]): Promise<number> {
       destinationCredentials: credentials,
       concurrency,
       signal: interrupt.signal,
+      referrers: !flags['no-referrers'],
       ...(platform ? { platform } : {}),
       ...(progress ? { onProgress: progress.onProgress } : {}),
     });
@@ -74,8 +76,22 @@ export async function copyCommand(args: string[]): Promise<number> {
   const what = summary.upToDate
     ? 'already up to date'
     : `${summary.blobsCopied} blobs copied (${formatBytes(summary.bytesCopied)}), ${summary.blobsSkipped} skipped, ${summary.blobsMounted} mounted`;
-  process.stdout.write(`${summary.destination}: ${what} in ${(summary.durationMs / 1000).toFixed(1)} s\n`);
+  const referrers = summary.referrers ? `; ${describeReferrers(summary.referrers)}` : '';
+  process.stdout.write(`${summary.destination}: ${what}${referrers} in ${(summary.durationMs / 1000).toFixed(1)} s\n`);
+  for (const refused of summary.referrers?.items.filter((item) => item.outcome === 'refused') ?? []) {
+    process.stderr.write(`warning: referrer ${refused.tag ?? refused.digest} of ${refused.subject} not copied: ${refused.reason ?? refused.code ?? 'refused'}\n`);
+  }
+  for (const failure of summary.referrers?.unlisted ?? []) {
+    process.stderr.write(`warning: the referrers of ${failure.subject} could not be listed: ${failure.reason}\n`);
+  }
   return 0;
+}
+
+function describeReferrers(referrers: ReferrersSummary): string {
+  const parts = [`${referrers.copied} referrers copied`];
+  if (referrers.present > 0) parts.push(`${referrers.present} already there`);
+  if (referrers.refused > 0) parts.push(`${referrers.refused} refused`);
+  return parts.join(', ');
 }
 
 /**

@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import packageJson from '../../package.json' with { type: 'json' };
 import { ConfigError } from '../config/errors.js';
+import { errorMessage } from '../errors.js';
 import { handedToNewerNode } from './node-version.js';
 import { USAGE } from './usage.js';
 import { UsageError } from './usage-error.js';
@@ -52,7 +53,7 @@ function runMain(): void {
 
 /** Prints why the command failed and returns the exit status: 2 for bad usage or configuration, else 1. */
 function reportFailure(error: unknown): number {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   if (error instanceof ConfigError) {
     // Every problem, each naming its variable: fixing one at a time would take as many runs.
     process.stderr.write(`error: ${message}\n`);

@@ -3,7 +3,7 @@ import { DEFAULT_COPY_CONCURRENCY } from '../registry/copy-settings.js';
 export const USAGE = `root-ecr-mirror: copy container images between registries, and run the webhook intake locally.
 
 Usage:
-  node dist/cli.mjs copy SRC DST [--platform os/arch[/variant]] [--json] [--concurrency N]
+  node dist/cli.mjs copy SRC DST [--platform os/arch[/variant]] [--json] [--concurrency N] [--no-referrers]
   node dist/cli.mjs sync [REPO[:TAG-GLOB]...] [--dry-run] [--json] [--concurrency N]
   node dist/cli.mjs serve [--port 8080] [--host 127.0.0.1]
   node dist/cli.mjs send-test-webhook URL --image REPO:TAG [--digest D] [--arch A] [--registry HOST] [--secret S]
@@ -16,6 +16,9 @@ copy
   --platform P    copy only platform P (e.g. linux/amd64, linux/arm64/v8); DST's tag points at it.
   --json          print the summary as one JSON object on stdout, and no progress.
   --concurrency N blobs transferred at once (default ${DEFAULT_COPY_CONCURRENCY}).
+  --no-referrers  copy the image alone. By default its signatures, attestations, SBOMs and VEX
+                  (OCI referrers and cosign's sha256-<digest>.sig/.att/.sbom tags) come with it,
+                  before DST's tag moves; --json lists each under "referrers".
   On a terminal, stderr shows each running blob's bytes, percentage and rate, and an overall line.
   Ctrl-C stops the copy: open uploads are ended and DST's tag is left as it was.
   Credentials come from $DOCKER_CONFIG/config.json, else ~/.docker/config.json ("auths" entries);

@@ -14,6 +14,14 @@ describe('loadConfig', () => {
     expect(isAllowed(config.allowedRepos, 'anything/at-all')).toBe(true);
   });
 
+  it('copies referrers unless COPY_REFERRERS turns it off, and refuses a value that is not a boolean', () => {
+    expect(loadConfig({}).copyReferrers).toBe(true);
+    expect(loadConfig({ COPY_REFERRERS: 'true' }).copyReferrers).toBe(true);
+    expect(loadConfig({ COPY_REFERRERS: 'FALSE' }).copyReferrers).toBe(false);
+    expect(loadConfig({ COPY_REFERRERS: '0' }).copyReferrers).toBe(false);
+    expect(() => loadConfig({ COPY_REFERRERS: 'no' })).toThrow(/COPY_REFERRERS must be true or false, not "no"/);
+  });
+
   it('reads every variable', () => {
     const config = loadConfig({
       WEBHOOK_SECRET_ARN: ARN,

@@ -6,6 +6,7 @@ import { ENV } from './env-names.js';
 import { ConfigError } from './errors.js';
 import { splitSecrets } from './split-secrets.js';
 import { LOG_LEVEL_VARIABLE, logLevelProblem } from './log-level.js';
+import { registerSecret } from '../redact.js';
 
 /** Where a secret comes from: a value in the environment (local use) or a Secrets Manager ARN. */
 export type SecretSource = { readonly kind: 'value'; readonly value: string } | { readonly kind: 'arn'; readonly arn: string };
@@ -22,6 +23,8 @@ export interface Config {
   readonly allowedRepos: AllowedRepos;
   readonly queueUrl?: string;
   readonly dlqUrl?: string;
+  /** Copy each image's signatures, attestations, SBOMs and other referrers with it (COPY_REFERRERS, default true). */
+  readonly copyReferrers: boolean;
   /**
    * Bring mirrored repositories' policies up to the base repository's when they still hold
    * what we last copied (lambda/ecr/propagate-policies.ts). Default true; `false` turns it off.
@@ -51,6 +54,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       problems.push(`${arnName} is not a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>); its value is not shown`);
     }
     if (arn) return { kind: 'arn', arn };
+    // Known from the start, so even a message about the configuration cannot echo it.
+    for (const line of value?.split(/\r?\n/) ?? []) {
+      registerSecret(line);
+      if (line.trim().startsWith('whsec_')) registerSecret(line.trim().slice('whsec_'.length));
+    }
     return value ? { kind: 'value', value } : undefined;
   };
 
@@ -72,6 +80,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   } catch (error) {
     problems.push(`${ENV.allowedRepos}: ${(error as Error).message}`);
   }
+  const copyReferrers = parseBoolean(read(ENV.copyReferrers), true);
+  if (copyReferrers === undefined) problems.push(`${ENV.copyReferrers} must be true or false, not "${read(ENV.copyReferrers)}"`);
   const propagate = read(ENV.propagateBasePolicies)?.toLowerCase() ?? 'true';
   if (propagate !== 'true' && propagate !== 'false') problems.push(`${ENV.propagateBasePolicies} must be true or false, not "${propagate}"`);
   const webhookSecret = secret(ENV.webhookSecret, ENV.webhookSecretArn);
@@ -96,8 +106,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     allowedRepos,
     ...(queueUrl ? { queueUrl } : {}),
     ...(dlqUrl ? { dlqUrl } : {}),
+    copyReferrers: copyReferrers ?? true,
     propagateBasePolicies: propagate !== 'false',
   };
+}
+
+/** `true`/`false` (any case, also 1/0), the default when unset, undefined when it is neither. */
+function parseBoolean(value: string | undefined, fallback: boolean): boolean | undefined {
+  if (value === undefined) return fallback;
+  const lower = value.toLowerCase();
+  if (lower === 'true' || lower === '1') return true;
+  if (lower === 'false' || lower === '0') return false;
+  return undefined;
 }
 
 function isHttpUrl(text: string): boolean {

@@ -14,6 +14,7 @@ export const ENV = {
   allowedRepos: 'ALLOWED_REPOS',
   queueUrl: 'QUEUE_URL',
   dlqUrl: 'DLQ_URL',
+  copyReferrers: 'COPY_REFERRERS',
   propagateBasePolicies: 'PROPAGATE_BASE_POLICIES',
 } as const;
 

@@ -2,6 +2,7 @@ import type { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets'
 import { createSecretsProvider } from '../aws-clients.js';
 import { MirrorError } from '../errors.js';
 import { logger } from '../log.js';
+import { registerSecret } from '../redact.js';
 import type { SecretSource } from './config.js';
 import { splitSecrets } from './split-secrets.js';
 
@@ -40,7 +41,7 @@ export class SecretCache {
    */
   async get(): Promise<readonly string[]> {
     if (!this.source) return [];
-    if (this.source.kind === 'value') return splitSecrets(this.source.value);
+    if (this.source.kind === 'value') return registered(splitSecrets(this.source.value));
     const now = this.now();
     if (now - this.fetchedAt >= SECRET_MAX_AGE_MS) {
       if (now - this.failedAt >= RETRY_FAILED_READ_MS) await this.fetch();
@@ -79,7 +80,7 @@ export class SecretCache {
         return false;
       }
     }
-    this.values = splitSecrets(typeof value === 'string' ? value : value ? Buffer.from(value).toString('utf8') : '');
+    this.values = registered(splitSecrets(typeof value === 'string' ? value : value ? Buffer.from(value).toString('utf8') : ''));
     this.fetchedAt = this.now();
     this.loaded = true;
     return true;
@@ -98,6 +99,15 @@ export class SecretUnavailableError extends MirrorError {
 function isNotFound(error: unknown): boolean {
   const cause = (error as { cause?: { name?: string } } | null)?.cause;
   return (error as { name?: string } | null)?.name === 'ResourceNotFoundException' || cause?.name === 'ResourceNotFoundException';
+}
+
+/** Each secret read is one the redaction must know, in each of its forms (`whsec_` keys also without the prefix). */
+function registered(values: string[]): string[] {
+  for (const value of values) {
+    registerSecret(value);
+    if (value.startsWith('whsec_')) registerSecret(value.slice('whsec_'.length));
+  }
+  return values;
 }
 
 let shared: SecretsProvider | undefined;

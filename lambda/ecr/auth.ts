@@ -6,6 +6,7 @@
  */
 import { GetAuthorizationTokenCommand, type ECRClient } from '@aws-sdk/client-ecr';
 import type { Credentials, CredentialProvider } from '../registry/credentials.js';
+import { registerCredentials, registerSecret } from '../redact.js';
 import { ecrCall } from './classify.js';
 import { EcrError } from './errors.js';
 
@@ -84,6 +85,8 @@ async function fetchToken(ecr: ECRClient, now: () => number): Promise<Token> {
   // ECR answers `https://host`; tolerate a bare host the same way.
   const endpoint = new URL(/^[a-z]+:\/\//i.test(data.proxyEndpoint) ? data.proxyEndpoint : `https://${data.proxyEndpoint}`);
   const expiresAt = data.expiresAt?.getTime() ?? now() + ASSUMED_LIFETIME_MS;
+  registerCredentials(decoded.slice(0, colon), decoded.slice(colon + 1));
+  registerSecret(data.authorizationToken);
   return {
     endpoint,
     credentials: { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) },

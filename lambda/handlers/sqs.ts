@@ -101,8 +101,17 @@ async function processRecord(record: SQSRecord, deps: WorkerDependencies, signal
       blobs_copied: summary.blobsCopied,
       blobs_skipped: summary.blobsSkipped,
       blobs_mounted: summary.blobsMounted,
+      ...(summary.referrers
+        ? {
+            referrers_copied: summary.referrers.copied,
+            referrers_present: summary.referrers.present,
+            referrers_refused: summary.referrers.refused,
+            referrer_bytes: summary.referrers.bytesCopied,
+          }
+        : {}),
       duration_ms: summary.durationMs,
     });
+    logRefusedReferrers(summary, log);
     recordSuccess(summary);
     return 'mirrored';
   } catch (error) {
@@ -146,8 +155,37 @@ async function requeueToResume(record: SQSRecord, job: MirrorJob, deps: WorkerDe
   return true;
 }
 
+/** A referrer the destination would not take does not fail the image, but the operator must hear of it. */
+function logRefusedReferrers(summary: CopySummary, log: typeof logger): void {
+  for (const referrer of summary.referrers?.items ?? []) {
+    if (referrer.outcome !== 'refused') continue;
+    log.warn('a referrer of the image was not copied; the image is mirrored without it', {
+      digest: summary.digest,
+      referrer: referrer.digest,
+      subject: referrer.subject,
+      via: referrer.via,
+      ...(referrer.tag ? { tag: referrer.tag } : {}),
+      ...(referrer.artifactType ? { artifact_type: referrer.artifactType } : {}),
+      code: referrer.code,
+      error: referrer.reason,
+    });
+  }
+  for (const failure of summary.referrers?.unlisted ?? []) {
+    log.warn('the source would not list the referrers of a manifest; the image is mirrored without them', {
+      digest: summary.digest,
+      subject: failure.subject,
+      code: failure.code,
+      error: failure.reason,
+    });
+  }
+}
+
 function recordSuccess(summary: CopySummary): void {
   metrics.addMetric('ImagesMirrored', MetricUnit.Count, 1);
+  if (summary.referrers) {
+    metrics.addMetric('ReferrersCopied', MetricUnit.Count, summary.referrers.copied);
+    metrics.addMetric('ReferrersRefused', MetricUnit.Count, summary.referrers.refused);
+  }
   metrics.addMetric('BytesCopied', MetricUnit.Bytes, summary.bytesCopied);
   metrics.addMetric('BlobsCopied', MetricUnit.Count, summary.blobsCopied);
   metrics.addMetric('BlobsSkipped', MetricUnit.Count, summary.blobsSkipped);

@@ -16,6 +16,8 @@ export interface MirrorDependencies extends JobRules {
   readonly rootApiKey: SecretCache;
   readonly destination: Destination;
   readonly retry?: RetryPolicy;
+  /** Copy the image's referrers (signatures, attestations, SBOMs) with it; default true. */
+  readonly copyReferrers?: boolean;
   /** Told of each registry retry; by default logged at DEBUG and counted (`RegistryRetries`). */
   readonly onRetry?: (retry: RegistryRetry) => void;
 }
@@ -67,6 +69,7 @@ async function mirrorOnce(job: MirrorJob, deps: MirrorDependencies, signal: Abor
       // No platform: the event's arch says what Root remediated, and the tag keeps naming
       // what Root's tag names, the whole index for a multi-arch tag.
       tagOnlyIfSourceTagCurrent: true,
+      referrers: deps.copyReferrers ?? true,
     });
   } catch (error) {
     const refusal = source.registry === deps.rootRegistryHost ? rootRefusal(error, deps, apiKey !== undefined) : undefined;

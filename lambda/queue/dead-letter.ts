@@ -21,6 +21,7 @@ export async function deadLetter(
   log: typeof logger,
 ): Promise<boolean> {
   const { code, failureClass } = failure;
+  // errorMessage redacts: a registry echoing credentials must not put them on the DLQ.
   const reason = errorMessage(error).slice(0, 1000);
   const why = failureClass === 'permanent' ? 'failed permanently' : `still failed after ${failure.deliveries} deliveries`;
   log.error(`mirror ${why} and will not be retried; fix the cause, then redrive the message from the dead-letter queue`, {

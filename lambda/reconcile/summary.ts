@@ -41,7 +41,7 @@ export interface ReconcileProblem {
 }
 
 export interface ReconcileSummary {
-  /** True when every repository in scope was checked and every planned tag handed on. */
+  /** True when nothing failed: every repository checked (or handed to a queued follow-up) and every planned tag handed on. */
   readonly ok: boolean;
   readonly dryRun: boolean;
   /** `queued`: jobs sent to the mirror queue; `copied`: mirrored in this process (no QUEUE_URL). */

@@ -1,7 +1,8 @@
 import { parseChallenge, type Challenge } from './challenge.js';
 import type { CredentialProvider, Credentials } from './credentials.js';
 import { RegistryProtocolError, RegistryResponseError } from './errors.js';
-import { discardBody, header, readBody, sendRequest } from './http.js';
+import { discardBody, header, readBody, sendRequest, type Deadline } from './http.js';
+import { registerCredentials, registerSecret } from '../redact.js';
 import { answeredUrl, assertSecureUrl } from './scheme.js';
 
 /** Token lifetime assumed when the token server does not say (the token spec's default). */
@@ -23,6 +24,8 @@ interface TokenEntry {
 
 export interface RegistryAuthOptions {
   readonly idleTimeoutMs: number;
+  /** Each request to the registry's ping or token endpoint, from its first byte to its answer's last. */
+  readonly requestDeadlineMs?: number;
   readonly signal?: AbortSignal;
   readonly now?: () => number;
 }
@@ -48,19 +51,21 @@ export class RegistryAuth {
   }
 
   /** The header for a request needing `scopes` (e.g. `repository:a/b:pull,push`), or undefined for anonymous. */
-  async authorization(scopes: readonly string[]): Promise<string | undefined> {
-    this.challenge ??= this.ping();
+  async authorization(scopes: readonly string[], deadline?: Deadline): Promise<string | undefined> {
+    this.challenge ??= this.ping(deadline);
     const challenge = await this.challenge.catch((error: unknown) => {
       this.challenge = undefined;
       throw error;
     });
     if (!challenge) return undefined;
     const credentials = await this.credentials(this.registry);
+    // Whatever the provider (Docker config, ECR, the Root key), what we send is what must never come back out.
+    if (credentials) registerCredentials(credentials.username, credentials.password);
     if (challenge.scheme === 'basic') return credentials ? basicHeader(credentials) : undefined;
     if (challenge.scheme !== 'bearer') {
       throw new RegistryProtocolError(`${this.registry} asks for unsupported authentication "${challenge.scheme}"`);
     }
-    return (await this.bearerToken(challenge, scopes, credentials)).header;
+    return (await this.bearerToken(challenge, scopes, credentials, deadline)).header;
   }
 
   /**
@@ -73,14 +78,18 @@ export class RegistryAuth {
     if (challenge) this.challenge = Promise.resolve(challenge);
   }
 
-  private requestOptions(): { idleTimeoutMs: number; signal?: AbortSignal } {
-    const { idleTimeoutMs, signal } = this.options;
-    return signal ? { idleTimeoutMs, signal } : { idleTimeoutMs };
+  /** The deadline of the exchange that needs the answer (it spends from the same budget), else its own. */
+  private requestOptions(given?: Deadline): { idleTimeoutMs: number; signal?: AbortSignal; deadline?: Deadline } {
+    const { idleTimeoutMs, signal, requestDeadlineMs } = this.options;
+    const own: Deadline | undefined =
+      requestDeadlineMs === undefined ? undefined : { at: Date.now() + requestDeadlineMs, ms: requestDeadlineMs, covers: 'answer' };
+    const deadline = given ? { ...given, covers: 'answer' as const } : own;
+    return { idleTimeoutMs, ...(signal ? { signal } : {}), ...(deadline ? { deadline } : {}) };
   }
 
-  private async ping(): Promise<Challenge | undefined> {
+  private async ping(deadline?: Deadline): Promise<Challenge | undefined> {
     const url = new URL('/v2/', this.baseUrl);
-    const res = await sendRequest({ method: 'GET', url, ...this.requestOptions() });
+    const res = await sendRequest({ method: 'GET', url, ...this.requestOptions(deadline) });
     await discardBody(res);
     if (res.status === 200) return undefined;
     if (res.status === 401) {
@@ -91,12 +100,12 @@ export class RegistryAuth {
     throw new RegistryResponseError({ method: 'GET', url: url.href, status: res.status, message: 'is this an OCI registry?', registry: this.registry });
   }
 
-  private bearerToken(challenge: Challenge, scopes: readonly string[], credentials?: Credentials): Promise<CachedToken> {
+  private bearerToken(challenge: Challenge, scopes: readonly string[], credentials?: Credentials, deadline?: Deadline): Promise<CachedToken> {
     const key = scopeKey(scopes);
     const cached = this.tokens.get(key);
     // A token still being fetched is shared; an expired one is replaced once, not by every caller.
     if (cached && (cached.expiresAt === undefined || cached.expiresAt > this.now())) return cached.token;
-    const entry: TokenEntry = { token: this.fetchToken(challenge, scopes, credentials) };
+    const entry: TokenEntry = { token: this.fetchToken(challenge, scopes, credentials, deadline) };
     this.tokens.set(key, entry);
     entry.token.then(
       (token) => (entry.expiresAt = token.expiresAt),
@@ -105,7 +114,7 @@ export class RegistryAuth {
     return entry.token;
   }
 
-  private async fetchToken(challenge: Challenge, scopes: readonly string[], credentials?: Credentials): Promise<CachedToken> {
+  private async fetchToken(challenge: Challenge, scopes: readonly string[], credentials?: Credentials, deadline?: Deadline): Promise<CachedToken> {
     const realm = challenge.params.realm;
     if (!realm) throw new RegistryProtocolError(`${this.registry} sent a Bearer challenge without a realm`);
     const url = answeredUrl(this.registry, 'realm of its Bearer challenge', realm);
@@ -115,12 +124,13 @@ export class RegistryAuth {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (credentials) headers.authorization = basicHeader(credentials);
     const started = this.now();
-    const res = await sendRequest({ method: 'GET', url, headers, ...this.requestOptions() });
+    const res = await sendRequest({ method: 'GET', url, headers, ...this.requestOptions(deadline) });
     const body = await readBody(res, TOKEN_BODY_LIMIT, () => new RegistryProtocolError('token response is too large'));
     if (res.status !== 200) {
       throw new RegistryResponseError({ method: 'GET', url: `${url.origin}${url.pathname}`, status: res.status, message: 'token request refused', registry: this.registry });
     }
     const parsed = parseTokenResponse(body, this.registry);
+    registerSecret(parsed.token);
     const lifetimeMs = (parsed.expiresIn ?? DEFAULT_TOKEN_SECONDS) * 1000;
     return {
       header: `Bearer ${parsed.token}`,

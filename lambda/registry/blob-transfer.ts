@@ -54,25 +54,27 @@ export class BlobTransfer {
         throw error;
       }
       if (result.mounted) return 'mounted';
+      // Each declined mount opened a session: keep the last one, end the one it replaces.
+      if (uploadUrl) await dst.cancelUpload(repo, { url: uploadUrl });
       uploadUrl = result.uploadUrl;
     }
     const send = () =>
       dst.retrying(async (attempt) => {
         // A retry starts a fresh upload session: a half-sent one cannot be trusted.
-        const url = attempt === 1 && uploadUrl ? uploadUrl : await dst.startUpload(repo);
+        const upload = { url: attempt === 1 && uploadUrl ? uploadUrl : await dst.startUpload(repo) };
         uploadUrl = undefined;
         try {
           const content = await src.openBlob(this.ends.source.repository, blob);
           this.ends.onStreaming?.(blob, () => content.bytesReceived);
           try {
-            await dst.uploadBlob(repo, url, blob, content);
+            await dst.uploadBlob(repo, upload, blob, content);
           } finally {
             content.destroy();
           }
         } catch (error) {
-          // A stopped copy ends its sessions, which would otherwise hold their partial bytes on the
-          // registry until they expire. (A failure to be retried just opens a new session.)
-          if (dst.stopped) await dst.cancelUpload(repo, url);
+          // An abandoned session would hold its partial bytes on the destination until it expires;
+          // after Ctrl-C or the Lambda deadline too, which is when a person notices it most.
+          await dst.cancelUpload(repo, upload);
           throw error;
         }
       });

@@ -1,17 +1,18 @@
-import { pipeline, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream';
 import { RegistryAuth } from './auth.js';
-import { DEFAULT_IDLE_TIMEOUT_MS } from './copy-settings.js';
 import type { CredentialProvider } from './credentials.js';
 import { MirrorError, errorMessage } from '../errors.js';
 import { DigestMismatchError, InvalidManifestError, RegistryProtocolError, RegistryResponseError } from './errors.js';
 import { discardBody, header, readBody, type HttpResponse } from './http.js';
 import { MAX_MANIFEST_BYTES, parseManifest, type Descriptor, type Manifest } from './manifest.js';
-import { MANIFEST_ACCEPT, baseMediaType } from './media-types.js';
-import { nextPageUrl } from './pagination.js';
+import { MANIFEST_ACCEPT, MEDIA_TYPES, baseMediaType } from './media-types.js';
+import { nextLink, nextPageUrl } from './pagination.js';
 import { InvalidReferenceError, isValidDigest, isValidRepository, isValidTag } from './reference.js';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.js';
 import { RegistrySession } from './session.js';
 import { answeredUrl, assertSecureUrl, registryBaseUrl } from './scheme.js';
+import { ThroughputGuard } from './throughput.js';
+import { DEFAULT_TIME_LIMITS, SlowRetryBudget, type TimeLimits } from './time-limits.js';
 import { VerifyingStream, sha256Digest } from './verify-stream.js';
 
 export interface RegistryClientOptions {
@@ -19,7 +20,11 @@ export interface RegistryClientOptions {
   /** `pull` for a source, `pull,push` for a destination: one token covers every call on a repository. */
   readonly actions: 'pull' | 'pull,push';
   readonly retry?: RetryPolicy;
+  /** Deadlines and the blob throughput floor; `idleTimeoutMs` below, when set, overrides its idle timeout. */
+  readonly timeLimits?: TimeLimits;
   readonly idleTimeoutMs?: number;
+  /** Shared by the clients of one copy, so a slow source is retried only so often in all (default: this client's own). */
+  readonly slowRetries?: SlowRetryBudget;
   /** Stops every request and retry of this client. */
   readonly signal?: AbortSignal;
   /** Told of each retry this client makes, before it waits. */
@@ -44,6 +49,11 @@ export interface ManifestHead {
   readonly mediaType?: string;
 }
 
+/** An open blob upload: its URL changes with each answer, as the registry's state token does. */
+export interface UploadSession {
+  url: URL;
+}
+
 /** Entries asked for per listing page; registries may send fewer. */
 export const LIST_PAGE_SIZE = 1000;
 /** A listing longer than this many pages is a registry sending pages forever. */
@@ -51,6 +61,17 @@ const MAX_LIST_PAGES = 10_000;
 const LIST_PAGE_BYTES = 8 * 1024 * 1024;
 
 export type MountResult = { readonly mounted: true } | { readonly mounted: false; readonly uploadUrl: URL };
+
+export interface PushedManifest {
+  /** The registry's `OCI-Subject` answer: it processed the manifest's `subject` (it has the referrers API). */
+  readonly ociSubject?: string;
+}
+
+/** One page of a referrers API answer: the index's exact bytes, and the next page's URL from `Link`. */
+export interface ReferrersPage {
+  readonly bytes: Buffer;
+  readonly next?: URL;
+}
 
 /**
  * One registry's OCI Distribution API: manifests and blobs, with auth and redirects. Retries
@@ -63,6 +84,8 @@ export class RegistryClient {
   readonly baseUrl: URL;
   private readonly retry: RetryPolicy;
   private readonly session: RegistrySession;
+  private readonly limits: TimeLimits;
+  private readonly slowRetries: SlowRetryBudget;
   /** For clean-up after a failure or an abort: not bound to the client's signal, and short. */
   private readonly cleanupSession: () => RegistrySession;
 
@@ -72,12 +95,19 @@ export class RegistryClient {
   ) {
     this.baseUrl = registryBaseUrl(registry);
     this.retry = options.retry ?? DEFAULT_RETRY;
-    const idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
+    const limits = options.timeLimits ?? DEFAULT_TIME_LIMITS;
+    this.limits = options.idleTimeoutMs ? { ...limits, idleTimeoutMs: options.idleTimeoutMs } : limits;
+    this.slowRetries = options.slowRetries ?? new SlowRetryBudget(this.limits.slowRetries);
+    const { idleTimeoutMs, requestDeadlineMs } = this.limits;
     const signal = options.signal ? { signal: options.signal } : {};
-    const auth = new RegistryAuth(registry, this.baseUrl, options.credentials, { idleTimeoutMs, ...signal });
-    this.session = new RegistrySession(this.baseUrl, auth, { idleTimeoutMs, ...signal });
+    const auth = new RegistryAuth(registry, this.baseUrl, options.credentials, { idleTimeoutMs, requestDeadlineMs, ...signal });
+    this.session = new RegistrySession(this.baseUrl, auth, { idleTimeoutMs, requestDeadlineMs, ...signal });
     this.cleanupSession = () =>
-      new RegistrySession(this.baseUrl, auth, { idleTimeoutMs: CLEANUP_TIMEOUT_MS, signal: AbortSignal.timeout(CLEANUP_TIMEOUT_MS) });
+      new RegistrySession(this.baseUrl, auth, {
+        idleTimeoutMs: CLEANUP_TIMEOUT_MS,
+        requestDeadlineMs: CLEANUP_TIMEOUT_MS,
+        signal: AbortSignal.timeout(CLEANUP_TIMEOUT_MS),
+      });
   }
 
   /** Fetches a manifest's exact bytes and verifies them against the digest asked for or announced. Retried. */
@@ -128,7 +158,7 @@ export class RegistryClient {
   }
 
   /** Pushes a manifest's exact bytes under a tag or its digest. Retried. */
-  putManifest(repository: string, reference: string, manifest: Pick<Manifest, 'bytes' | 'mediaType' | 'digest'>): Promise<void> {
+  putManifest(repository: string, reference: string, manifest: Pick<Manifest, 'bytes' | 'mediaType' | 'digest'>): Promise<PushedManifest> {
     return this.retrying(async () => {
       const res = await this.session.exchange({
         method: 'PUT',
@@ -143,6 +173,37 @@ export class RegistryClient {
       if (stored && isValidDigest(stored) && stored !== manifest.digest) {
         throw new DigestMismatchError(`manifest pushed to ${repository}:${reference}`, manifest.digest, stored);
       }
+      const ociSubject = header(res, 'oci-subject');
+      return ociSubject ? { ociSubject } : {};
+    });
+  }
+
+  /**
+   * One page of `GET /v2/<repository>/referrers/<digest>` (the first, or the `next` a previous
+   * page named); undefined when the registry has no referrers API (404, or 405/501 from one
+   * that does not know the route), which sends the caller to the referrers tag schema. Retried.
+   */
+  getReferrersPage(repository: string, digest: string, next?: URL): Promise<ReferrersPage | undefined> {
+    const url = next ?? this.url(repository, 'referrers', digest);
+    if (url.origin !== this.baseUrl.origin || !url.pathname.startsWith(`/v2/${repository}/referrers/`)) {
+      throw new RegistryProtocolError(`${this.registry} named a referrers page outside ${repository}'s referrers: ${url.pathname}`);
+    }
+    return this.retrying(async () => {
+      const res = await this.session.exchange({
+        method: 'GET',
+        url,
+        scopes: this.scopes(repository),
+        headers: { accept: MEDIA_TYPES.ociIndex },
+        ok: [200, 404, 405, 501],
+      });
+      if (res.status !== 200) {
+        await discardBody(res);
+        return undefined;
+      }
+      const bytes = await readBody(res, MAX_MANIFEST_BYTES, () => new InvalidManifestError(`referrers of ${repository}@${digest}: a page is over ${MAX_MANIFEST_BYTES} bytes`));
+      const target = nextLink(header(res, 'link'));
+      const link = target === undefined ? undefined : new URL(target, url);
+      return link ? { bytes, next: link } : { bytes };
     });
   }
 
@@ -166,15 +227,24 @@ export class RegistryClient {
    * whole transfer, since a half-read stream cannot be resumed cleanly.
    */
   async openBlob(repository: string, blob: Descriptor): Promise<VerifyingStream> {
-    const res = await this.session.exchange({
-      method: 'GET',
-      url: this.url(repository, 'blobs', blob.digest),
-      scopes: this.scopes(repository),
-      ok: [200],
-    });
-    const verifier = new VerifyingStream(blob.digest, blob.size, `blob ${repository}@${blob.digest}`);
-    // pipeline tears both down together: an abandoned transfer frees its socket.
-    return pipeline(res.body, verifier, () => undefined);
+    const what = `blob ${repository}@${blob.digest}`;
+    // Started before the request, so a slow answer counts against the first window.
+    const guard = new ThroughputGuard(
+      { minBytesPerSecond: this.limits.minBytesPerSecond, windowMs: this.limits.throughputWindowMs },
+      this.registry,
+      `the download of ${what}`,
+    );
+    let res: HttpResponse;
+    try {
+      res = await this.session.exchange({ method: 'GET', url: this.url(repository, 'blobs', blob.digest), scopes: this.scopes(repository), ok: [200], download: true });
+    } catch (error) {
+      guard.destroy();
+      throw error;
+    }
+    const verifier = new VerifyingStream(blob.digest, blob.size, what);
+    // pipeline tears all down together: an abandoned transfer frees its socket. Any failure
+    // reaches the verifier (destroyed with it), whose `verified` the upload waits for.
+    return pipeline(res.body, guard, verifier, () => undefined);
   }
 
   /** Tries a cross-repository mount; when the registry declines, it opens an upload instead. Not retried. */
@@ -210,11 +280,11 @@ export class RegistryClient {
    * Sends a whole blob in one streamed PATCH, then commits it with an empty PUT.
    * Never several chunks: quirk patchChunksDropped (quirks.ts). Not retried.
    */
-  async uploadBlob(repository: string, uploadUrl: URL, blob: Descriptor, content: Readable): Promise<void> {
+  async uploadBlob(repository: string, upload: UploadSession, blob: Descriptor, content: VerifyingStream): Promise<void> {
     const scopes = this.scopes(repository);
     const patched = await this.session.exchange({
       method: 'PATCH',
-      url: uploadUrl,
+      url: upload.url,
       scopes,
       headers: { 'content-type': 'application/octet-stream', 'content-length': String(blob.size) },
       body: content,
@@ -222,7 +292,14 @@ export class RegistryClient {
       ok: [201, 202, 204],
     });
     await discardBody(patched);
-    const commitUrl = withQueryParam(this.location(patched, uploadUrl), 'digest', blob.digest);
+    // Its state moved on with the bytes: an older URL could no longer cancel it.
+    upload.url = this.location(patched, upload.url);
+    // The destination may answer as soon as it holds Content-Length bytes, before the source's
+    // end has told us they were the right ones: the completing PUT waits for that verdict.
+    // (A destination that cut the body short has detached it: drain it so the verdict comes.)
+    if (!content.readableEnded && content.readableFlowing !== true) content.resume();
+    await content.verified;
+    const commitUrl = withQueryParam(upload.url, 'digest', blob.digest);
     const committed = await this.session.exchange({
       method: 'PUT',
       url: commitUrl,
@@ -233,28 +310,6 @@ export class RegistryClient {
     await discardBody(committed);
   }
 
-  /** Whether this client's signal has stopped it (Ctrl-C, the Lambda deadline). */
-  get stopped(): boolean {
-    return this.options.signal?.aborted === true;
-  }
-
-  /**
-   * Ends an upload session that will not be completed (a failed or stopped transfer), so the
-   * registry frees its partial bytes now. Best effort: it never throws, and runs even after an abort.
-   */
-  async cancelUpload(repository: string, uploadUrl: URL): Promise<void> {
-    try {
-      const res = await this.cleanupSession().exchange({
-        method: 'DELETE',
-        url: uploadUrl,
-        scopes: this.scopes(repository),
-        ok: [200, 202, 204, 404],
-      });
-      await discardBody(res);
-    } catch {
-      // The session expires on the registry by itself; nothing more to do.
-    }
-  }
 
   /** Every tag of a repository (`GET /v2/<name>/tags/list`), following `Link` and `n`/`last` pages. Retried, per page. */
   listTags(repository: string, pageSize = LIST_PAGE_SIZE): Promise<string[]> {
@@ -310,12 +365,35 @@ export class RegistryClient {
   }
 
   /**
+   * Ends an upload session that will not be completed, so the registry can free what it
+   * holds for it. Best effort: the registry expires sessions on its own too, so any
+   * failure is ignored.
+   */
+  async cancelUpload(repository: string, upload: UploadSession): Promise<void> {
+    try {
+      // Distribution asks for a `delete` grant a pull,push token lacks: its 401 must not cost the copy its token.
+      // Not bound to the client's signal: after Ctrl-C or the Lambda deadline is when it matters most.
+      const res = await this.cleanupSession().exchange({
+        method: 'DELETE',
+        url: upload.url,
+        scopes: this.scopes(repository),
+        ok: [200, 202, 204, 404],
+        reauthenticate: false,
+      });
+      await discardBody(res);
+    } catch {
+      // Nothing more to do: the session expires by itself.
+    }
+  }
+
+  /**
    * Runs an idempotent operation under this client's retry policy, until aborted. Only for
    * operations made of unretried calls: wrapping a retried one would multiply the attempts.
    */
   retrying<T>(operation: (attempt: number) => Promise<T>): Promise<T> {
     const { signal, onRetry } = this.options;
     return withRetry(this.retry, operation, {
+      retryable: (error: unknown) => this.slowRetries.allows(error),
       ...(signal ? { signal } : {}),
       ...(onRetry ? { onRetry: (error: unknown, attempt: number, delayMs: number) => onRetry(this.describeRetry(error, attempt, delayMs)) } : {}),
     });
@@ -335,8 +413,9 @@ export class RegistryClient {
    * `/v2/<repository>/<kind>/<reference>`, from parts checked against the grammar: a tag
    * such as `../../other/manifests/x` must never turn into a path into another repository.
    */
-  private url(repository: string, kind: 'manifests' | 'blobs' | 'blobs/uploads', reference: string): URL {
-    const referenceOk = kind === 'blobs/uploads' ? reference === '' : kind === 'blobs' ? isValidDigest(reference) : isValidTag(reference) || isValidDigest(reference);
+  private url(repository: string, kind: 'manifests' | 'blobs' | 'blobs/uploads' | 'referrers', reference: string): URL {
+    const referenceOk =
+      kind === 'blobs/uploads' ? reference === '' : kind === 'blobs' || kind === 'referrers' ? isValidDigest(reference) : isValidTag(reference) || isValidDigest(reference);
     if (!isValidRepository(repository) || !referenceOk) {
       throw new InvalidReferenceError(`refusing a request for repository "${repository}" and reference "${reference}": not valid names`);
     }

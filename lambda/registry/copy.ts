@@ -7,9 +7,13 @@ import type { Manifest } from './manifest.js';
 import { collectTree, selectPlatform } from './manifest-tree.js';
 import { formatPlatform, parsePlatform, type Platform } from './platform.js';
 import { formatReference, manifestReference, type ImageReference } from './reference.js';
+import { ReferrerCopy, type ReferrersSummary } from './referrer-copy.js';
 import type { RetryPolicy } from './retry.js';
+import { DEFAULT_TIME_LIMITS, SlowRetryBudget, type TimeLimits } from './time-limits.js';
+import { DEFAULT_TREE_LIMITS, type TreeLimits } from './tree-limits.js';
 
 export type { BlobOutcome } from './blob-transfer.js';
+export type { ReferrerEntry, ReferrersSummary } from './referrer-copy.js';
 
 export interface CopyOptions {
   readonly sourceCredentials: CredentialProvider;
@@ -42,6 +46,12 @@ export interface CopyOptions {
    * index that lists the pinned manifest, the destination tag gets that index, whole.
    */
   readonly tagOnlyIfSourceTagCurrent?: boolean;
+  /** Copy the signatures, attestations, SBOMs and other referrers of the image, before its tag moves (default true). */
+  readonly referrers?: boolean;
+  /** Bounds on the manifests read (defaults: DEFAULT_TREE_LIMITS); tests scale them down. */
+  readonly treeLimits?: Partial<TreeLimits>;
+  /** Deadlines, the blob throughput floor and slow retries (defaults: DEFAULT_TIME_LIMITS); tests scale them down. */
+  readonly timeLimits?: Partial<TimeLimits>;
 }
 
 export type CopyProgress =
@@ -67,6 +77,8 @@ export interface CopySummary {
   readonly blobsMounted: number;
   readonly bytesCopied: number;
   readonly durationMs: number;
+  /** What refers to the image and was copied with it; absent when referrers are not copied. */
+  readonly referrers?: ReferrersSummary;
 }
 
 /**
@@ -80,10 +92,14 @@ export async function copyImage(source: ImageReference, destination: ImageRefere
   // Every request in flight listens on it: with many blobs at once that is more than Node's default of 10.
   if (signal) setMaxListeners(0, signal);
   const settings = resolveCopySettings(options);
+  const timeLimits = { ...DEFAULT_TIME_LIMITS, ...options.timeLimits, idleTimeoutMs: settings.idleTimeoutMs };
   const common = {
     retry: settings.retry,
     idleTimeoutMs: settings.idleTimeoutMs,
     ...(signal ? { signal } : {}),
+    timeLimits,
+    // One budget for both ends: the source's slow blob fails inside the destination's upload retry.
+    slowRetries: new SlowRetryBudget(timeLimits.slowRetries),
     ...(options.onRetry ? { onRetry: options.onRetry } : {}),
   };
   const src = new RegistryClient(source.registry, { credentials: options.sourceCredentials, actions: 'pull', ...common });
@@ -107,14 +123,27 @@ export async function copyImage(source: ImageReference, destination: ImageRefere
     tagged,
   };
 
+  const referrers = options.referrers === false ? undefined : new ReferrerCopy({
+    src, dst, source, destination, concurrency: settings.concurrency,
+    ...(options.mountFrom ? { mountFrom: options.mountFrom } : {}),
+    // The image by digest first, so no referrer names a subject the destination lacks; the tag still moves last.
+    ...(reference === target.digest ? {} : { beforeFirstWrite: () => dst.putManifest(destination.repository, target.digest, target) }),
+  });
+
   await options.beforeDestination?.();
   // Quirk immutableTagRefusesSameDigest (quirks.ts): read the tag before pushing to it.
   const current = await dst.headManifest(destination.repository, reference);
   if (current?.digest === target.digest) {
-    return { ...base, upToDate: true, manifests: 0, blobsCopied: 0, blobsSkipped: 0, blobsMounted: 0, bytesCopied: 0, durationMs: Date.now() - started };
+    // The image is there, but a signature or VEX statement may have been added since.
+    const copied = await referrers?.copy([target.digest, ...target.manifests.map((child) => child.digest)]);
+    return {
+      ...base, upToDate: true, manifests: 0, blobsCopied: 0, blobsSkipped: 0, blobsMounted: 0, bytesCopied: 0, durationMs: Date.now() - started,
+      ...(copied ? { referrers: copied } : {}),
+    };
   }
 
-  const { children, blobs } = await collectTree(src, source.repository, target, settings.concurrency);
+  const treeLimits = { ...DEFAULT_TREE_LIMITS, ...options.treeLimits };
+  const { children, blobs } = await collectTree(src, source.repository, target, settings.concurrency, treeLimits, base.source);
   options.onProgress?.({
     type: 'resolved',
     digest: target.digest,
@@ -139,6 +168,8 @@ export async function copyImage(source: ImageReference, destination: ImageRefere
     await dst.putManifest(destination.repository, child.digest, child);
     options.onProgress?.({ type: 'manifest', digest: child.digest, reference: child.digest });
   }
+  // Signatures and attestations too, so a verifier never finds the new tag without them.
+  const copied = await referrers?.copy([target.digest, ...children.map((child) => child.digest)]);
   await dst.putManifest(destination.repository, reference, target);
   options.onProgress?.({ type: 'manifest', digest: target.digest, reference });
 
@@ -152,6 +183,7 @@ export async function copyImage(source: ImageReference, destination: ImageRefere
     blobsMounted: count('mounted'),
     bytesCopied: transfer.bytesCopied,
     durationMs: Date.now() - started,
+    ...(copied ? { referrers: copied } : {}),
   };
 }
 

@@ -5,6 +5,7 @@ import { finished } from 'node:stream/promises';
 import { abortedError } from '../abort.js';
 import { MirrorError } from '../errors.js';
 import { RegistryNetworkError } from './errors.js';
+import { RegistryTooSlowError, formatSeconds } from './time-limits.js';
 
 // Keep-alive agents: a copy makes many small requests (HEAD, POST, PUT) to the same hosts.
 const agents = {
@@ -22,6 +23,17 @@ export interface HttpRequest {
   readonly idleTimeoutMs: number;
   /** Aborts the exchange, its upload and its response body. */
   readonly signal?: AbortSignal;
+  /** A total deadline, however steadily bytes trickle in. */
+  readonly deadline?: Deadline;
+}
+
+export interface Deadline {
+  /** Epoch milliseconds. */
+  readonly at: number;
+  /** The budget it came from, for the message. */
+  readonly ms: number;
+  /** `answer`: until the response body's last byte; `headers`: until the response headers (a blob download). */
+  readonly covers: 'answer' | 'headers';
 }
 
 export interface HttpResponse {
@@ -55,8 +67,21 @@ export function sendRequest(request: HttpRequest): Promise<HttpResponse> {
       agent: agents[url.protocol as 'http:' | 'https:'],
     });
     req.setTimeout(request.idleTimeoutMs, () => {
-      req.destroy(new Error(`no data for ${request.idleTimeoutMs} ms`));
+      req.destroy(new RegistryTooSlowError(url.host, `${method} ${url.pathname}: no data for ${formatSeconds(request.idleTimeoutMs)}`));
     });
+    const deadline = request.deadline;
+    const deadlineTimer =
+      deadline &&
+      setTimeout(
+        () => {
+          const stage = deadline.covers === 'headers' ? 'did not answer' : 'did not complete';
+          const error = new RegistryTooSlowError(url.host, `${method} ${url.pathname} ${stage} within ${formatSeconds(deadline.ms)}`);
+          req.destroy(error);
+          response?.destroy(error);
+        },
+        Math.max(0, deadline.at - Date.now()),
+      );
+    const clearDeadline = () => clearTimeout(deadlineTimer);
     const onAbort = () => {
       const error = abortedError(signal!);
       req.destroy(error);
@@ -65,16 +90,22 @@ export function sendRequest(request: HttpRequest): Promise<HttpResponse> {
     signal?.addEventListener('abort', onAbort, { once: true });
     req.once('close', () => {
       if (!response || response.closed) signal?.removeEventListener('abort', onAbort);
+      if (!response) clearDeadline();
     });
     req.once('error', (error) => {
+      clearDeadline();
       // A failing body stream (e.g. a digest mismatch) or our own abort is the real reason, not the dead socket.
       reject(bodyError ?? (error instanceof MirrorError ? error : new RegistryNetworkError(method, url.href, error)));
     });
     req.once('response', (res) => {
       response = res;
-      res.once('close', () => signal?.removeEventListener('abort', onAbort));
+      if (deadline?.covers === 'headers') clearDeadline();
+      res.once('close', () => {
+        signal?.removeEventListener('abort', onAbort);
+        clearDeadline();
+      });
       res.setTimeout(request.idleTimeoutMs, () => {
-        res.destroy(new RegistryNetworkError(method, url.href, new Error(`response idle for ${request.idleTimeoutMs} ms`)));
+        res.destroy(new RegistryTooSlowError(url.host, `${method} ${url.pathname}: response idle for ${formatSeconds(request.idleTimeoutMs)}`));
       });
       // A registry may answer (e.g. 503) before taking the whole body: stop sending then.
       res.once('end', () => {

@@ -43,6 +43,8 @@ export interface RetryHooks {
   onRetry?: (error: unknown, attempt: number, delayMs: number) => void;
   /** Once aborted, no further attempt starts and a pending backoff ends at once. */
   signal?: AbortSignal;
+  /** Consulted for a transient failure before retrying it; false ends the retries with that error. */
+  retryable?: (error: unknown) => boolean;
 }
 
 /** Runs `operation` until it succeeds, fails permanently, or the attempts are spent. */
@@ -58,6 +60,7 @@ export async function withRetry<T>(
       return await operation(attempt);
     } catch (error) {
       if (failureClassOf(error) === 'permanent' || attempt >= policy.attempts || signal?.aborted) throw error;
+      if (hooks.retryable && !hooks.retryable(error)) throw error;
       const retryAfter = error instanceof RegistryResponseError ? error.retryAfterMs : undefined;
       if (retryAfter !== undefined && retryAfter > policy.maxRetryAfterMs) throw error;
       const delay = retryAfter ?? backoffDelayMs(policy, attempt);

@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import type { RegistryAuth } from './auth.js';
 import { parseErrorBody } from './error-body.js';
 import { RegistryProtocolError, RegistryResponseError } from './errors.js';
-import { discardBody, header, readBody, sendRequest, type HttpResponse } from './http.js';
+import { discardBody, header, readBody, sendRequest, type Deadline, type HttpResponse } from './http.js';
 import { parseRetryAfter } from './retry.js';
 import { answeredUrl, assertSecureUrl } from './scheme.js';
 
@@ -19,10 +19,16 @@ export interface Exchange {
   readonly body?: Buffer | Readable;
   /** Statuses that are an answer rather than an error; anything else throws. */
   readonly ok: readonly number[];
+  /** False: a 401 is the answer, and the cached token is kept (for best-effort calls the token may not cover). */
+  readonly reauthenticate?: boolean;
+  /** A blob download: the deadline covers the wait for its headers; the body is held to a throughput floor instead. */
+  readonly download?: boolean;
 }
 
 export interface SessionOptions {
   readonly idleTimeoutMs: number;
+  /** The whole exchange, authentication and redirects included (see TimeLimits.requestDeadlineMs). */
+  readonly requestDeadlineMs: number;
   readonly signal?: AbortSignal;
 }
 
@@ -41,20 +47,27 @@ export class RegistrySession {
   async exchange(request: Exchange): Promise<HttpResponse> {
     let url = request.url;
     let reauthenticated = false;
+    const { requestDeadlineMs, ...options } = this.options;
+    // A streamed upload lasts as long as its blob takes: only the idle timer and the source's floor bound it.
+    const streamedUpload = request.body !== undefined && !Buffer.isBuffer(request.body);
+    const deadline: Deadline | undefined = streamedUpload
+      ? undefined
+      : { at: Date.now() + requestDeadlineMs, ms: requestDeadlineMs, covers: request.download ? 'headers' : 'answer' };
     for (let hop = 0; ; ) {
       // Quirk blobRedirectRefusesAuthorization (quirks.ts): credentials for the registry's origin only.
       const sameOrigin = url.origin === this.baseUrl.origin;
-      const authorization = sameOrigin ? await this.auth.authorization(request.scopes) : undefined;
+      const authorization = sameOrigin ? await this.auth.authorization(request.scopes, deadline) : undefined;
       const headers = { ...request.headers, ...(authorization ? { authorization } : {}) };
       const res = await sendRequest({
         method: request.method,
         url,
         headers,
         body: request.body,
-        ...this.options,
+        ...options,
+        ...(deadline ? { deadline } : {}),
       });
       const replayable = request.body === undefined || Buffer.isBuffer(request.body);
-      if (res.status === 401 && sameOrigin && !reauthenticated) {
+      if (res.status === 401 && sameOrigin && !reauthenticated && request.reauthenticate !== false) {
         await discardBody(res);
         this.auth.invalidate(request.scopes, header(res, 'www-authenticate'));
         reauthenticated = true;

@@ -52,4 +52,28 @@ describe('VerifyingStream', () => {
       { numRuns: 50 },
     );
   });
+
+  it('gives its verdict in `verified`: after the last byte, only once the end proved the digest', async () => {
+    const data = Buffer.from('hello world');
+    const good = new VerifyingStream(sha256Digest(data), data.length, 'blob');
+    let settled = false;
+    void good.verified.then(() => (settled = true));
+    good.resume();
+    good.write(data);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(settled).toBe(false);
+    good.end();
+    await expect(good.verified).resolves.toBeUndefined();
+
+    const bad = new VerifyingStream(sha256Digest(Buffer.from('other')), data.length, 'blob');
+    bad.resume();
+    bad.on('error', () => undefined);
+    bad.end(data);
+    await expect(bad.verified).rejects.toThrow(DigestMismatchError);
+
+    const cut = new VerifyingStream(sha256Digest(data), data.length, 'blob');
+    cut.write(data.subarray(0, 3));
+    cut.destroy();
+    await expect(cut.verified).rejects.toThrow(SizeMismatchError);
+  });
 });

@@ -9,8 +9,16 @@ import { noteBytesStreamed } from './young-buffer-reclaim.js';
  * wrong, so a consumer that commits only on a clean end never commits bad data.
  */
 export class VerifyingStream extends Transform {
+  /**
+   * Settles when the verdict is known: resolved once every byte arrived with the right size
+   * and digest, rejected when they did not or the stream was torn down first. A consumer
+   * must wait for it before it commits the bytes anywhere: the last byte can be passed on
+   * (and a destination answer) before the source's end says they were the right ones.
+   */
+  readonly verified: Promise<void>;
   private readonly hash: Hash = createHash('sha256');
   private received = 0;
+  private settle!: { resolve: () => void; reject: (error: unknown) => void };
 
   constructor(
     private readonly expectedDigest: string,
@@ -18,6 +26,11 @@ export class VerifyingStream extends Transform {
     private readonly what: string,
   ) {
     super();
+    this.verified = new Promise<void>((resolve, reject) => (this.settle = { resolve, reject }));
+    // Observed here so an unread verdict is never an unhandled rejection; readers still see it.
+    this.verified.catch(() => undefined);
+    this.once('error', (error) => this.settle.reject(error));
+    this.once('close', () => this.settle.reject(new SizeMismatchError(`${this.what} (stream closed before its end)`, this.expectedSize, this.received)));
   }
 
   get bytesReceived(): number {
@@ -41,7 +54,12 @@ export class VerifyingStream extends Transform {
       return;
     }
     const actual = `sha256:${this.hash.digest('hex')}`;
-    callback(actual === this.expectedDigest ? null : new DigestMismatchError(this.what, this.expectedDigest, actual));
+    if (actual !== this.expectedDigest) {
+      callback(new DigestMismatchError(this.what, this.expectedDigest, actual));
+      return;
+    }
+    this.settle.resolve();
+    callback(null);
   }
 }
 

@@ -1,7 +1,9 @@
 // The built CLI's `copy` as a person runs it: Docker config credentials, --json, exit codes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeDockerConfig, type DockerConfigDir } from '../support/docker-config.js';
-import { fetchManifest, pushMultiArchImage, pushRandomImage } from '../support/images.js';
+import { startFaultProxy } from '../support/fault-proxy.js';
+import { fetchManifest, manifestExists, pushMultiArchImage, pushRandomImage } from '../support/images.js';
+import { pushArtifact, pushCosignAttachment } from '../support/referrer-fixtures.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
 import { CLI, runCli, runProcess } from './run-cli.js';
 
@@ -28,6 +30,33 @@ describe('node dist/cli.mjs copy', () => {
     expect(typeof summary.durationMs).toBe('number');
     // A destination without a tag takes the source's.
     expect((await fetchManifest(dst.url, 'mirror/web', '1.0')).digest).toBe(image.digest);
+  });
+
+  it('copies the signature and SBOM with the image, lists them with --json, and leaves them with --no-referrers', async () => {
+    const image = await pushRandomImage(src.url, 'app/signed', 'v1', { auth: USER });
+    const sig = await pushCosignAttachment(src.url, 'app/signed', image.digest, 'sig', USER);
+    const subject = { mediaType: image.mediaType, digest: image.digest, size: image.manifestBytes.length };
+    const sbom = await pushArtifact(src.url, 'app/signed', subject, 'application/spdx+json', Buffer.from('{"spdxVersion":"SPDX-2.3"}'), { auth: USER });
+
+    const result = await runCli(['copy', `${src.host}/app/signed:v1`, `${dst.host}/app/signed:v1`, '--json'], { DOCKER_CONFIG: config.dir });
+    expect(result.code).toBe(0);
+    const summary = JSON.parse(result.stdout) as { referrers: { copied: number; refused: number; items: unknown[] } };
+    expect(summary.referrers).toMatchObject({ copied: 2, refused: 0, destinationIndex: 'tag-schema' });
+    expect(summary.referrers.items).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ digest: sig.digest, tag: sig.tag, via: 'cosign-tag', outcome: 'copied' }),
+        expect.objectContaining({ digest: sbom.digest, subject: image.digest, artifactType: 'application/spdx+json', via: 'tag-schema', outcome: 'copied' }),
+      ]),
+    );
+    expect((await fetchManifest(dst.url, 'app/signed', sig.tag!)).digest).toBe(sig.digest);
+
+    const alone = await runCli(['copy', `${src.host}/app/signed:v1`, `${dst.host}/app/alone:v1`, '--no-referrers', '--json'], { DOCKER_CONFIG: config.dir });
+    expect(alone.code).toBe(0);
+    expect(JSON.parse(alone.stdout)).not.toHaveProperty('referrers');
+    expect(await manifestExists(dst.url, 'app/alone', sig.tag!)).toBe(false);
+
+    const plain = await runCli(['copy', `${src.host}/app/signed:v1`, `${dst.host}/app/signed:v1`], { DOCKER_CONFIG: config.dir });
+    expect(plain.stdout).toMatch(/already up to date; 0 referrers copied, 2 already there in/);
   });
 
   it('copies one platform with --platform', async () => {
@@ -68,6 +97,23 @@ describe('node dist/cli.mjs copy', () => {
     expect(result.stderr).toMatch(/^error: .*404.*MANIFEST_UNKNOWN/);
   });
 
+  it('never prints the credentials a registry echoes back', async () => {
+    const front = await startFaultProxy(src.url);
+    const echoing = await writeDockerConfig({ [front.host]: USER });
+    try {
+      const echo = (request: { headers: Record<string, unknown> }) =>
+        JSON.stringify({ errors: [{ code: 'DENIED', message: `you sent ${String(request.headers.authorization)}` }] });
+      front.rules = [{ method: 'GET', path: /\/manifests\//, status: 400, body: echo }];
+      const result = await runCli(['copy', `${front.host}/app/echo:v1`, `${dst.host}/app/echo:v1`], { DOCKER_CONFIG: echoing.dir });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/you sent Basic \[REDACTED\]/);
+      expect(result.stderr).not.toContain(Buffer.from(`${USER.username}:${USER.password}`).toString('base64'));
+      expect(result.stderr).not.toContain(USER.password);
+    } finally {
+      await Promise.all([front.stop(), echoing.remove()]);
+    }
+  });
+
   it('exits 2 (bad usage) naming the bad part of an invalid reference', async () => {
     const result = await runCli(['copy', `${src.host}/App:v1`, `${dst.host}/x:v1`]);
     expect(result.code).toBe(2);
@@ -79,7 +125,7 @@ describe('node dist/cli.mjs copy', () => {
     expect((await runCli(['frobnicate'])).code).toBe(2);
     const help = await runCli(['--help']);
     expect(help.code).toBe(0);
-    for (const flag of ['--platform', '--json', '--concurrency', '--port', '--image', '--digest', '--arch', '--registry', '--secret']) {
+    for (const flag of ['--platform', '--json', '--concurrency', '--no-referrers', '--port', '--image', '--digest', '--arch', '--registry', '--secret']) {
       expect(help.stdout).toContain(flag);
     }
   });

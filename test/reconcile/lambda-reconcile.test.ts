@@ -193,7 +193,7 @@ describe('the reconcile event through the Lambda handler', () => {
   it('answers misconfiguration in the summary, so terraform apply does not fail', async () => {
     const handler = await coldStart(world, { DST_REPO: 'Bad Name' });
     const summary = await invokeReconcile(handler);
-    expect(summary).toMatchObject({ ok: false, error: { code: 'MISCONFIGURED' } });
+    expect(summary).toMatchObject({ ok: false, error: { code: 'CONFIG_INVALID' } });
     expect(summary.error?.message).toContain('DST_REPO');
   });
 });

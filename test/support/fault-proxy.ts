@@ -21,8 +21,8 @@ export interface FaultRule {
   status?: number;
   /** Sent as `Retry-After` with `status`. */
   retryAfter?: number | string;
-  /** Body for `status` (default a registry-style JSON error). */
-  body?: string;
+  /** Body for `status` (default a registry-style JSON error); a function of the request, e.g. to echo its headers. */
+  body?: string | ((request: ProxiedRequest) => string);
   headers?: Record<string, string>;
   /** Proxy, but XOR the first byte of every body chunk: same length, wrong digest. */
   corrupt?: boolean;
@@ -31,6 +31,10 @@ export interface FaultRule {
   /** Answer a redirect instead: a base URL (the request's path and query are appended) or a function of them. */
   redirectTo?: string | ((pathAndQuery: string) => string);
   redirectStatus?: 301 | 302 | 303 | 307 | 308;
+  /** Proxy, but send the body chunked (no Content-Length) and hold its end this long after the last byte. */
+  holdEndMs?: number;
+  /** Proxy, but let the body through only `bytes` at a time every `everyMs` (a source that drips). */
+  drip?: { readonly bytes: number; readonly everyMs: number };
   /** Wait before acting (or before proxying when the rule does nothing else). */
   delayMs?: number;
   /** Destroy the client socket without answering. */
@@ -113,7 +117,8 @@ export async function startFaultProxy(upstreamUrl: string, rules: FaultRule[] = 
       req.socket.destroy();
     } else if (rule?.status !== undefined) {
       req.resume();
-      const body = rule.body ?? JSON.stringify({ errors: [{ code: 'UNAVAILABLE', message: 'fault injected by test proxy' }] });
+      const given = typeof rule.body === 'function' ? rule.body({ method: req.method ?? '', url: pathAndQuery, headers: req.headers }) : rule.body;
+      const body = given ?? JSON.stringify({ errors: [{ code: 'UNAVAILABLE', message: 'fault injected by test proxy' }] });
       const retryAfter = rule.retryAfter === undefined ? {} : { 'retry-after': String(rule.retryAfter) };
       res.writeHead(rule.status, { 'content-type': 'application/json', ...retryAfter, ...rule.headers }).end(body);
     } else if (rule?.redirectTo !== undefined) {
@@ -144,13 +149,14 @@ export async function startFaultProxy(upstreamUrl: string, rules: FaultRule[] = 
     req.pipe(upstreamReq);
     upstreamReq.on('response', (upstreamRes) => {
       const status = rule?.rewriteStatus ?? upstreamRes.statusCode ?? 502;
-      const headers = rewriteHeaders(responseHeaders(upstreamRes.rawHeaders, upstream.origin, origin), rule);
+      const headers = rewriteHeaders(responseHeaders(upstreamRes.rawHeaders, upstream.origin, origin), rule, rule?.holdEndMs === undefined ? [] : ['content-length']);
       if (rule?.rewriteBody) {
         void replaceBody(upstreamRes, res, status, headers, rule.rewriteBody);
         return;
       }
       res.writeHead(status, headers);
-      pump(upstreamRes, res, rule);
+      if (rule?.drip) drip(upstreamRes, res, rule.drip);
+      else pump(upstreamRes, res, rule);
     });
   }
 
@@ -193,8 +199,29 @@ function pump(from: IncomingMessage, to: ServerResponse, rule: FaultRule | undef
   to.on('drain', () => {
     if (!rule?.bytesPerSecond) from.resume();
   });
-  from.on('end', () => to.end());
+  from.on('end', () => (rule?.holdEndMs === undefined ? to.end() : setTimeout(() => to.end(), rule.holdEndMs)));
   from.on('error', () => to.destroy());
+}
+
+/** Reads the whole upstream body, then lets it out a few bytes per tick. */
+function drip(from: IncomingMessage, to: ServerResponse, pace: { readonly bytes: number; readonly everyMs: number }): void {
+  const chunks: Buffer[] = [];
+  let ended = false;
+  from.on('data', (chunk: Buffer) => chunks.push(chunk));
+  from.on('end', () => (ended = true));
+  from.on('error', () => to.destroy());
+  const timer = setInterval(() => {
+    let pending = Buffer.concat(chunks.splice(0));
+    if (pending.length > 0) {
+      to.write(pending.subarray(0, pace.bytes));
+      pending = pending.subarray(pace.bytes);
+      if (pending.length > 0) chunks.unshift(pending);
+    } else if (ended) {
+      clearInterval(timer);
+      to.end();
+    }
+  }, pace.everyMs);
+  to.on('close', () => clearInterval(timer));
 }
 
 /** Applies a rule's `dropHeaders` and `setHeaders` to raw `[name, value, ...]` headers. */
@@ -223,7 +250,7 @@ async function replaceBody(
   to.writeHead(status, [...kept, 'Content-Length', String(body.length)]).end(body);
 }
 
-function forwardedHeaders(raw: string[], upstreamHost: string): string[] {
+export function forwardedHeaders(raw: string[], upstreamHost: string): string[] {
   const out: string[] = [];
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = raw[i] as string;
@@ -236,7 +263,7 @@ function forwardedHeaders(raw: string[], upstreamHost: string): string[] {
 }
 
 /** Keeps every upstream header (duplicates too), pointing upstream `Location`s back at the proxy. */
-function responseHeaders(raw: string[], upstreamOrigin: string, proxyOrigin: string): string[] {
+export function responseHeaders(raw: string[], upstreamOrigin: string, proxyOrigin: string): string[] {
   const out: string[] = [];
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = raw[i] as string;

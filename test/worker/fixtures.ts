@@ -127,6 +127,8 @@ export interface WorkerOptions {
   readonly now?: () => number;
   /** ALLOWED_REPOS as the worker reads it; everything by default. */
   readonly allowedRepos?: string;
+  /** Whether the worker copies referrers (COPY_REFERRERS); default true, as deployed. */
+  readonly copyReferrers?: boolean;
   /** PROPAGATE_BASE_POLICIES; on by default as in the deployed function. */
   readonly propagateBasePolicies?: boolean;
 }
@@ -150,6 +152,7 @@ export function createWorker(world: World, options: WorkerOptions = {}) {
         rootApiKey,
         destination,
         retry: FAST_RETRY,
+        ...(options.copyReferrers === undefined ? {} : { copyReferrers: options.copyReferrers }),
         },
         signal,
       ),
