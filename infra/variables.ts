@@ -1,6 +1,8 @@
 import { TerraformVariable } from 'cdktf';
 import type { Construct } from 'constructs';
+import { LOG_LEVELS } from '../lambda/config/log-level.js';
 import { ECR_REPOSITORY_PATTERN } from '../lambda/ecr/repository-name.js';
+import { MIN_WEBHOOK_SECRET_BYTES } from '../lambda/webhook/secret-strength.js';
 import { hcl } from './hcl.js';
 import { MAX_CONCURRENCY, RESERVED_CONCURRENCY_MAX, RESERVED_CONCURRENCY_MIN, UNRESERVED } from './limits.js';
 
@@ -37,7 +39,7 @@ export const LOG_RETENTION_DAYS = [
 ] as const;
 
 /** Powertools Logger's levels. */
-export const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL', 'SILENT'] as const;
+export { LOG_LEVELS };
 
 export interface Variables {
   readonly awsRegion: TerraformVariable;
@@ -107,6 +109,14 @@ export function defineVariables(scope: Construct): Variables {
       description:
         'Webhook signing secret Root returns when you register webhook_url. Leave "" on the first apply; then set it and apply again, ' +
         'or put it with `aws secretsmanager put-secret-value` (no redeploy). Until it is set the webhook answers 503.',
+      validation: [
+        {
+          condition: hcl(webhookSecretCondition('var.webhook_signing_secret')),
+          errorMessage:
+            `webhook_signing_secret must be "" (not set yet) or a secret of at least ${MIN_WEBHOOK_SECRET_BYTES} bytes ` +
+            `(for whsec_ secrets, after base64-decoding what follows whsec_): use the secret Root returned.`,
+        },
+      ],
     }),
     rootApiKey: new TerraformVariable(scope, 'root_api_key', {
       type: 'string',
@@ -250,4 +260,15 @@ export function defineVariables(scope: Construct): Variables {
       description: 'Tags applied to every resource this stack creates (the repositories the function creates are not managed by Terraform).',
     }),
   };
+}
+
+/**
+ * Terraform's form of webhookSecretProblem: empty, or at least MIN_WEBHOOK_SECRET_BYTES key bytes.
+ * base64decode cannot measure a key (it insists the bytes be UTF-8), so a base64 text's byte
+ * count is taken from its length: every 4 characters without padding carry 3 bytes.
+ */
+export function webhookSecretCondition(variable: string): string {
+  const rest = `trimprefix(${variable}, "whsec_")`;
+  const keyBytes = `can(regex("^whsec_[A-Za-z0-9+/]+={0,2}$", ${variable})) ? floor(length(replace(${rest}, "=", "")) * 3 / 4) : length(${rest})`;
+  return `${variable} == "" || (${keyBytes}) >= ${MIN_WEBHOOK_SECRET_BYTES}`;
 }

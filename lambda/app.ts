@@ -41,6 +41,7 @@ export function createApp(env: NodeJS.ProcessEnv = process.env, options: AppOpti
         rootRegistryHost: config.rootRegistryHost,
         rootRegistryUsername: config.rootRegistryUsername,
         dstRepo: config.dstRepo,
+        allowedRepos: config.allowedRepos,
         rootApiKey,
         destination,
         copyReferrers: config.copyReferrers,

@@ -10,7 +10,8 @@ export const ERROR_CODES = {
   // The job and the worker.
   ABORTED: { failureClass: 'transient', meaning: 'the copy was stopped before it finished (the Lambda deadline, Ctrl-C); it carries on at its next delivery' },
   JOB_MESSAGE_INVALID: { failureClass: 'permanent', meaning: 'a queue message is not a mirror job' },
-  JOB_REJECTED: { failureClass: 'permanent', meaning: "a job's source is not ROOT_REGISTRY_HOST or its destination is not below DST_REPO" },
+  JOB_REJECTED: { failureClass: 'permanent', meaning: "a job's source is not ROOT_REGISTRY_HOST, or its destination is not exactly DST_REPO/<source repository> under the source's tag" },
+  JOB_NOT_ALLOWED: { failureClass: 'permanent', meaning: 'a queued job for a repository ALLOWED_REPOS no longer lists: dropped with an INFO line, not dead-lettered' },
   UNEXPECTED: { failureClass: 'transient', meaning: 'a failure the code did not expect (a bug, or a library failing in a new way); retried' },
   // The webhook intake (logged with the refusal; the caller sees only a vague message).
   WEBHOOK_INVALID: { failureClass: 'permanent', meaning: 'a webhook body that is not a CloudEvent from Root we can read (400)' },

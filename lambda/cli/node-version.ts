@@ -40,8 +40,12 @@ export function handedToNewerNode(scriptPath: string, argv: readonly string[]): 
     return true;
   }
   const child = spawn(node, [...process.execArgv, scriptPath, ...argv], { stdio: 'inherit' });
-  // Ctrl-C reaches both through the terminal; a `kill` reaches only us, so pass it on.
-  const forward = (signal: NodeJS.Signals) => child.kill(signal);
+  // Ctrl-C reaches both through the terminal; a `kill` reaches only us, so pass it on. Not a
+  // terminal's Ctrl-C as well: the child would get it twice, and a second Ctrl-C means "abandon".
+  const fromTerminal = process.stdin.isTTY === true;
+  const forward = (signal: NodeJS.Signals) => {
+    if (!(signal === 'SIGINT' && fromTerminal)) child.kill(signal);
+  };
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, forward);
   child.once('error', (error) => {
     process.stderr.write(`error: could not start ${node}: ${error.message}\n`);

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { parseArgs } from 'node:util';
 import { isValidDigest, isValidRegistryHost } from '../registry/reference.js';
 import { ROOT_IMAGE_CREATED } from '../webhook/root-event.js';
 import { signWebhook } from '../webhook/verify.js';
+import { DEFAULTS } from '../config/config.js';
+import { EXIT } from './exit-codes.js';
+import { parseCommandLine } from './flags.js';
 import { UsageError } from './usage-error.js';
 
 export interface TestWebhook {
@@ -49,33 +51,51 @@ export function buildTestWebhook(input: {
   };
 }
 
+const FLAGS = {
+  image: { type: 'string' },
+  digest: { type: 'string' },
+  arch: { type: 'string' },
+  registry: { type: 'string' },
+  secret: { type: 'string' },
+} as const;
+
 export async function sendTestWebhookCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      image: { type: 'string' },
-      digest: { type: 'string' },
-      arch: { type: 'string' },
-      registry: { type: 'string', default: 'cr.root.io' },
-      secret: { type: 'string' },
-    },
-  });
-  const [target] = positionals;
-  if (positionals.length !== 1 || !target) throw new UsageError('send-test-webhook takes exactly one URL');
-  if (!values.image) throw new UsageError('--image REPO:TAG is required');
-  if (values.digest && !isValidDigest(values.digest)) throw new UsageError('--digest takes sha256:<64 lowercase hex>');
-  if (!isValidRegistryHost(values.registry)) throw new UsageError(`--registry "${values.registry}" is not a registry host`);
-  const secret = values.secret ?? process.env.WEBHOOK_SECRET;
+  const { flags, positionals } = parseCommandLine('send-test-webhook', args, FLAGS, { min: 1, max: 1, describe: 'exactly one URL' });
+  const target = positionals[0]!;
+  let url: URL;
+  try {
+    url = new URL(target);
+  } catch {
+    throw new UsageError(`"${target}" is not a URL: e.g. http://127.0.0.1:8080/`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`"${target}" is not an http(s) URL`);
+  if (!flags.image) throw new UsageError('--image REPO:TAG is required');
+  if (flags.digest && !isValidDigest(flags.digest)) throw new UsageError('--digest takes sha256:<64 lowercase hex>');
+  // The same default as the intake it is sent to: a serve with ROOT_REGISTRY_HOST set expects that host.
+  const registry = flags.registry ?? (process.env.ROOT_REGISTRY_HOST?.trim() || DEFAULTS.rootRegistryHost);
+  if (!isValidRegistryHost(registry)) throw new UsageError(`--registry "${registry}" is not a registry host`);
+  const secret = flags.secret ?? process.env.WEBHOOK_SECRET;
   if (!secret) throw new UsageError('no secret: pass --secret or set WEBHOOK_SECRET');
   const webhook = buildTestWebhook({
-    image: values.image,
-    registry: values.registry,
+    image: flags.image,
+    registry,
     secret,
-    ...(values.digest ? { digest: values.digest } : {}),
-    ...(values.arch ? { arch: values.arch } : {}),
+    ...(flags.digest ? { digest: flags.digest } : {}),
+    ...(flags.arch ? { arch: flags.arch } : {}),
   });
-  const response = await fetch(target, { method: 'POST', headers: webhook.headers, body: webhook.body, signal: AbortSignal.timeout(60_000) });
-  process.stdout.write(`${response.status} ${await response.text()}\n`);
-  return response.ok ? 0 : 1;
+  let response: Response;
+  try {
+    response = await fetch(url, { method: 'POST', headers: webhook.headers, body: webhook.body, signal: AbortSignal.timeout(60_000) });
+  } catch (error) {
+    // fetch says only "fetch failed": the cause (ECONNREFUSED, a DNS failure, the timeout) is what helps.
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    const why = cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
+    process.stderr.write(`error: could not POST to ${url.href}: ${why}\n`);
+    return EXIT.failed;
+  }
+  const body = await response.text();
+  process.stdout.write(`${response.status} ${body}\n`);
+  if (response.ok) return EXIT.ok;
+  process.stderr.write(`error: ${url.href} answered ${response.status}${response.statusText ? ` ${response.statusText}` : ''}\n`);
+  return EXIT.failed;
 }

@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { createApp } from '../app.js';
 import { errorMessage } from '../errors.js';
 import type { MirrorJob } from '../mirror/job.js';
@@ -7,6 +6,7 @@ import type { ReconcileSummary } from '../reconcile/summary.js';
 import type { CopySummary } from '../registry/copy.js';
 import { allowedRepoEntryProblem } from '../webhook/allowed-repos.js';
 import { formatBytes } from './progress.js';
+import { parseCommandLine } from './flags.js';
 import { UsageError } from './usage-error.js';
 
 /**
@@ -14,15 +14,17 @@ import { UsageError } from './usage-error.js';
  * environment as `serve`. With QUEUE_URL it queues mirror jobs for the worker; without, it copies
  * the planned tags itself, a few at a time. Exit status 1 when anything could not be reconciled.
  */
+const SYNC_FLAGS = {
+  'dry-run': { type: 'boolean' },
+  json: { type: 'boolean' },
+  concurrency: { type: 'string' },
+} as const;
+
 export async function syncCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      'dry-run': { type: 'boolean', default: false },
-      json: { type: 'boolean', default: false },
-      concurrency: { type: 'string' },
-    },
+  const { flags: values, positionals } = parseCommandLine('sync', args, SYNC_FLAGS, {
+    min: 0,
+    max: Number.POSITIVE_INFINITY,
+    describe: 'repositories, optionally with a tag glob: REPO[:TAG-GLOB]...',
   });
   const concurrency = values.concurrency === undefined ? DEFAULT_CONCURRENCY : Number(values.concurrency);
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new UsageError('--concurrency takes a whole number from 1 to 64');

@@ -79,4 +79,47 @@ describe('loadConfig', () => {
     }
     expect((error as ConfigError).problems).toHaveLength(6);
   });
+
+  it('never echoes the value of a variable that names a secret, even when it is in the wrong place', () => {
+    const secretValue = 'apik_0123456789abcdefghij-the-real-key';
+    let error: unknown;
+    try {
+      loadConfig({ ROOT_API_KEY_ARN: secretValue, WEBHOOK_SECRET_ARN: `whsec_${'A'.repeat(40)}` });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as ConfigError).message;
+    expect(message).toContain('ROOT_API_KEY_ARN is not a Secrets Manager secret ARN');
+    expect(message).toContain('WEBHOOK_SECRET_ARN is not a Secrets Manager secret ARN');
+    expect(message).not.toContain(secretValue);
+    expect(message).not.toContain('A'.repeat(40));
+  });
+
+  it.each([
+    ['whsec_', 'nothing after the prefix'],
+    [`whsec_${Buffer.alloc(15, 7).toString('base64')}`, '15 random bytes'],
+    ['short-secret', '12 bytes of text'],
+  ])('refuses the webhook secret %s (%s) without quoting it', (secret) => {
+    expect(() => loadConfig({ WEBHOOK_SECRET: secret })).toThrow(ConfigError);
+    try {
+      loadConfig({ WEBHOOK_SECRET: secret });
+    } catch (error) {
+      const [problem] = (error as ConfigError).problems;
+      expect(problem).toMatch(/^WEBHOOK_SECRET is \d+ bytes.*fewer than 16/);
+      if (secret.length > 'whsec_'.length) expect(problem).not.toContain(secret);
+    }
+  });
+
+  it('accepts webhook secrets of 16 bytes and more, and checks every line of a rotation', () => {
+    const strong = `whsec_${Buffer.alloc(16, 1).toString('base64')}`;
+    expect(loadConfig({ WEBHOOK_SECRET: strong }).webhookSecret).toEqual({ kind: 'value', value: strong });
+    expect(loadConfig({ WEBHOOK_SECRET: 'a-hex-scheme-secret-of-text' }).webhookSecret?.kind).toBe('value');
+    expect(() => loadConfig({ WEBHOOK_SECRET: `${strong}\nwhsec_` })).toThrow(/WEBHOOK_SECRET \(line 2\) is 0 bytes/);
+  });
+
+  it('refuses an unknown POWERTOOLS_LOG_LEVEL, and takes the known ones in any case', () => {
+    expect(() => loadConfig({ POWERTOOLS_LOG_LEVEL: 'LOUD' })).toThrow(/POWERTOOLS_LOG_LEVEL "LOUD" is not a log level: use one of TRACE, DEBUG/);
+    for (const level of ['debug', 'INFO', 'Warn', 'SILENT', '']) expect(() => loadConfig({ POWERTOOLS_LOG_LEVEL: level })).not.toThrow();
+  });
 });

@@ -1,8 +1,11 @@
 import { isValidRegistryHost, isValidRepository } from '../registry/reference.js';
 import { ecrRepositoryNameProblem } from '../ecr/repository-name.js';
 import { parseAllowedRepos, type AllowedRepos } from '../webhook/allowed-repos.js';
+import { webhookSecretProblem } from '../webhook/secret-strength.js';
 import { ENV } from './env-names.js';
 import { ConfigError } from './errors.js';
+import { splitSecrets } from './split-secrets.js';
+import { LOG_LEVEL_VARIABLE, logLevelProblem } from './log-level.js';
 import { registerSecret } from '../redact.js';
 
 /** Where a secret comes from: a value in the environment (local use) or a Secrets Manager ARN. */
@@ -46,8 +49,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const value = read(valueName);
     const arn = read(arnName);
     if (value && arn) problems.push(`set either ${valueName} or ${arnName}, not both`);
+    // The value is never quoted: a secret pasted into the wrong variable would be logged at every start.
     if (arn && !/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/.test(arn)) {
-      problems.push(`${arnName} is not a Secrets Manager secret ARN: "${arn}"`);
+      problems.push(`${arnName} is not a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>); its value is not shown`);
     }
     if (arn) return { kind: 'arn', arn };
     // Known from the start, so even a message about the configuration cannot echo it.
@@ -81,6 +85,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const propagate = read(ENV.propagateBasePolicies)?.toLowerCase() ?? 'true';
   if (propagate !== 'true' && propagate !== 'false') problems.push(`${ENV.propagateBasePolicies} must be true or false, not "${propagate}"`);
   const webhookSecret = secret(ENV.webhookSecret, ENV.webhookSecretArn);
+  if (webhookSecret?.kind === 'value') {
+    for (const [index, line] of splitSecrets(webhookSecret.value).entries()) {
+      const problem = webhookSecretProblem(line);
+      if (problem) problems.push(`${ENV.webhookSecret}${index > 0 ? ` (line ${index + 1})` : ''} ${problem}`);
+    }
+  }
+  const logLevel = logLevelProblem(env[LOG_LEVEL_VARIABLE]);
+  if (logLevel) problems.push(logLevel);
   const rootApiKey = secret(ENV.rootApiKey, ENV.rootApiKeyArn);
   if (problems.length > 0) throw new ConfigError(problems);
 

@@ -4,6 +4,9 @@ import { MirrorError } from '../errors.js';
 import { logger } from '../log.js';
 import { registerSecret } from '../redact.js';
 import type { SecretSource } from './config.js';
+import { splitSecrets } from './split-secrets.js';
+
+export { splitSecrets } from './split-secrets.js';
 
 /** How long a secret read from Secrets Manager is trusted before it is read again. */
 export const SECRET_MAX_AGE_MS = 5 * 60_000;
@@ -105,13 +108,6 @@ function registered(values: string[]): string[] {
     if (value.startsWith('whsec_')) registerSecret(value.slice('whsec_'.length));
   }
   return values;
-}
-
-export function splitSecrets(value: string): string[] {
-  return value
-    .split(/\r?\n/)
-    .map((line) => line.trim())
-    .filter((line) => line !== '');
 }
 
 let shared: SecretsProvider | undefined;

@@ -10,6 +10,7 @@ import { isAllowed } from '../webhook/allowed-repos.js';
 import { parseCloudEvent } from '../webhook/cloudevent.js';
 import { WebhookRejectedError } from '../webhook/errors.js';
 import { toMirrorJob } from '../webhook/root-event.js';
+import { webhookSecretProblem } from '../webhook/secret-strength.js';
 import { verifyWebhook } from '../webhook/verify.js';
 import { jsonResponse } from './http-response.js';
 
@@ -61,6 +62,12 @@ async function handle(event: LambdaFunctionURLEvent, deps: IntakeDependencies): 
     logger.error('could not read the webhook signing secret', { error: errorMessage(error) });
     return jsonResponse(500, { error: 'internal error' });
   }
+  // A secret read from Secrets Manager is checked here, as the environment's is at start-up.
+  const strong = secrets.filter((secret) => webhookSecretProblem(secret) === undefined);
+  if (strong.length < secrets.length) {
+    logger.error(`${secrets.length - strong.length} of the ${secrets.length} webhook signing secrets is too weak and is not used: it ${webhookSecretProblem(secrets.find((s) => webhookSecretProblem(s))!)}`);
+  }
+  secrets = strong;
   if (secrets.length === 0) {
     logger.error(
       'no webhook signing secret is configured, so every webhook is refused: set webhook_signing_secret in terraform.tfvars and apply, ' +

@@ -6,6 +6,7 @@ import { MirrorError, errorMessage, failureClassOf } from '../errors.js';
 import { logger } from '../log.js';
 import { MetricUnit, countWithDimension, metrics } from '../metrics.js';
 import type { MirrorJob } from '../mirror/job.js';
+import { JobNotAllowedError } from '../mirror/job-checks.js';
 import { deadLetter } from '../queue/dead-letter.js';
 import { MAX_DELIVERIES, MAX_RESUMES } from '../queue/deliveries.js';
 import { sendJob } from '../queue/enqueue.js';
@@ -28,7 +29,7 @@ export interface WorkerDependencies {
   readonly concurrency?: number;
 }
 
-type Outcome = 'mirrored' | 'reconciled' | 'retry' | 'dead-lettered' | 'requeued';
+type Outcome = 'mirrored' | 'reconciled' | 'retry' | 'dead-lettered' | 'requeued' | 'dropped';
 
 /**
  * The SQS worker: each record is one mirror job. Transient failures return the
@@ -114,6 +115,11 @@ async function processRecord(record: SQSRecord, deps: WorkerDependencies, signal
     recordSuccess(summary);
     return 'mirrored';
   } catch (error) {
+    // Allowed when it was queued, not any more: the operator's choice, no failure to act on.
+    if (error instanceof JobNotAllowedError) {
+      log.info('job dropped: its repository is no longer in ALLOWED_REPOS', { repository: error.repository, code: error.code });
+      return 'dropped';
+    }
     // A copy stopped for the deadline and queued again has not failed: no failure is counted.
     if (error instanceof OperationAbortedError && job && (await requeueToResume(record, job, deps, log))) return 'requeued';
     const failureClass = failureClassOf(error);

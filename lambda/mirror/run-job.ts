@@ -4,17 +4,14 @@ import { MirrorError } from '../errors.js';
 import { credentialsFor, anonymous } from '../registry/credentials.js';
 import { copyImage, type CopySummary } from '../registry/copy.js';
 import { RegistryResponseError } from '../registry/errors.js';
-import { isValidRepository, parseReference, type ImageReference } from '../registry/reference.js';
 import type { RetryPolicy } from '../registry/retry.js';
 import type { RegistryRetry } from '../registry/client.js';
 import type { Destination } from './destination.js';
+import { checkJob, type JobRules } from './job-checks.js';
 import type { MirrorJob } from './job.js';
 import { reportRetries } from './retry-report.js';
 
-export interface MirrorDependencies {
-  readonly rootRegistryHost: string;
-  /** The base repository: jobs may only write below it. */
-  readonly dstRepo: string;
+export interface MirrorDependencies extends JobRules {
   readonly rootRegistryUsername: string;
   readonly rootApiKey: SecretCache;
   readonly destination: Destination;
@@ -52,7 +49,7 @@ async function refusedByDestination(error: unknown, deps: MirrorDependencies): P
 }
 
 async function mirrorOnce(job: MirrorJob, deps: MirrorDependencies, signal: AbortSignal | undefined): Promise<CopySummary> {
-  const source = checkedSource(job, deps);
+  const source = checkJob(job, deps);
   const [apiKey] = await deps.rootApiKey.get();
   const sourceCredentials = apiKey
     ? credentialsFor(deps.rootRegistryHost, { username: deps.rootRegistryUsername, password: apiKey })
@@ -78,22 +75,6 @@ async function mirrorOnce(job: MirrorJob, deps: MirrorDependencies, signal: Abor
     const refusal = source.registry === deps.rootRegistryHost ? rootRefusal(error, deps, apiKey !== undefined) : undefined;
     throw refusal ?? error;
   }
-}
-
-/**
- * The queue is trusted no more than the webhook was: a job must pull from Root's registry
- * and write below the base repository, whoever managed to put it on the queue.
- */
-function checkedSource(job: MirrorJob, deps: MirrorDependencies): ImageReference {
-  const source = parseReference(job.source);
-  const reject = (why: string) => new MirrorError(`refusing the job: ${why}`, { code: 'JOB_REJECTED', failureClass: 'permanent' });
-  if (source.registry !== deps.rootRegistryHost) {
-    throw reject(`its source ${source.registry} is not ROOT_REGISTRY_HOST (${deps.rootRegistryHost})`);
-  }
-  if (!job.destinationRepository.startsWith(`${deps.dstRepo}/`) || !isValidRepository(job.destinationRepository)) {
-    throw reject(`its destination "${job.destinationRepository}" is not a repository below DST_REPO (${deps.dstRepo})`);
-  }
-  return source;
 }
 
 /**

@@ -16,6 +16,8 @@ export interface TransferEnds {
   /** Other repositories on the destination registry that may hold the blobs, tried as mount sources. */
   readonly mountFrom?: readonly string[];
   readonly onBlob?: (blob: Descriptor, outcome: BlobOutcome) => void;
+  /** A blob's bytes started to flow (again, on a retry); `bytesDone` reads how many have passed so far. */
+  readonly onStreaming?: (blob: Descriptor, bytesDone: () => number) => void;
 }
 
 /** Moves one blob: skip when present, mount when possible, else stream it across. */
@@ -63,13 +65,15 @@ export class BlobTransfer {
         uploadUrl = undefined;
         try {
           const content = await src.openBlob(this.ends.source.repository, blob);
+          this.ends.onStreaming?.(blob, () => content.bytesReceived);
           try {
             await dst.uploadBlob(repo, upload, blob, content);
           } finally {
             content.destroy();
           }
         } catch (error) {
-          // An abandoned session would hold its partial bytes on the destination until it expires.
+          // An abandoned session would hold its partial bytes on the destination until it expires;
+          // after Ctrl-C or the Lambda deadline too, which is when a person notices it most.
           await dst.cancelUpload(repo, upload);
           throw error;
         }

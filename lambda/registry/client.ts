@@ -86,6 +86,8 @@ export class RegistryClient {
   private readonly session: RegistrySession;
   private readonly limits: TimeLimits;
   private readonly slowRetries: SlowRetryBudget;
+  /** For clean-up after a failure or an abort: not bound to the client's signal, and short. */
+  private readonly cleanupSession: () => RegistrySession;
 
   constructor(
     readonly registry: string,
@@ -100,6 +102,12 @@ export class RegistryClient {
     const signal = options.signal ? { signal: options.signal } : {};
     const auth = new RegistryAuth(registry, this.baseUrl, options.credentials, { idleTimeoutMs, requestDeadlineMs, ...signal });
     this.session = new RegistrySession(this.baseUrl, auth, { idleTimeoutMs, requestDeadlineMs, ...signal });
+    this.cleanupSession = () =>
+      new RegistrySession(this.baseUrl, auth, {
+        idleTimeoutMs: CLEANUP_TIMEOUT_MS,
+        requestDeadlineMs: CLEANUP_TIMEOUT_MS,
+        signal: AbortSignal.timeout(CLEANUP_TIMEOUT_MS),
+      });
   }
 
   /** Fetches a manifest's exact bytes and verifies them against the digest asked for or announced. Retried. */
@@ -302,6 +310,7 @@ export class RegistryClient {
     await discardBody(committed);
   }
 
+
   /** Every tag of a repository (`GET /v2/<name>/tags/list`), following `Link` and `n`/`last` pages. Retried, per page. */
   listTags(repository: string, pageSize = LIST_PAGE_SIZE): Promise<string[]> {
     if (!isValidRepository(repository)) throw new InvalidReferenceError(`refusing to list tags of "${repository}": not a repository name`);
@@ -363,7 +372,8 @@ export class RegistryClient {
   async cancelUpload(repository: string, upload: UploadSession): Promise<void> {
     try {
       // Distribution asks for a `delete` grant a pull,push token lacks: its 401 must not cost the copy its token.
-      const res = await this.session.exchange({
+      // Not bound to the client's signal: after Ctrl-C or the Lambda deadline is when it matters most.
+      const res = await this.cleanupSession().exchange({
         method: 'DELETE',
         url: upload.url,
         scopes: this.scopes(repository),
@@ -424,6 +434,9 @@ export class RegistryClient {
     return url;
   }
 }
+
+/** How long the clean-up of an abandoned upload may take. */
+const CLEANUP_TIMEOUT_MS = 5_000;
 
 /** Adds a parameter without re-encoding the rest: upload state tokens must come back byte for byte. */
 function withQueryParam(url: URL, name: string, value: string): URL {

@@ -55,7 +55,9 @@ export interface CopyOptions {
 }
 
 export type CopyProgress =
-  | { readonly type: 'resolved'; readonly digest: string; readonly mediaType: string; readonly blobs: number }
+  | { readonly type: 'resolved'; readonly digest: string; readonly mediaType: string; readonly blobs: number; readonly bytes: number }
+  /** A blob's bytes start to flow (again, after a retry); `bytesDone()` reads how many have passed. */
+  | { readonly type: 'streaming'; readonly digest: string; readonly size: number; readonly bytesDone: () => number }
   | { readonly type: 'blob'; readonly digest: string; readonly size: number; readonly outcome: BlobOutcome }
   | { readonly type: 'manifest'; readonly digest: string; readonly reference: string };
 
@@ -142,7 +144,13 @@ export async function copyImage(source: ImageReference, destination: ImageRefere
 
   const treeLimits = { ...DEFAULT_TREE_LIMITS, ...options.treeLimits };
   const { children, blobs } = await collectTree(src, source.repository, target, settings.concurrency, treeLimits, base.source);
-  options.onProgress?.({ type: 'resolved', digest: target.digest, mediaType: target.mediaType, blobs: blobs.length });
+  options.onProgress?.({
+    type: 'resolved',
+    digest: target.digest,
+    mediaType: target.mediaType,
+    blobs: blobs.length,
+    bytes: blobs.reduce((sum, blob) => sum + blob.size, 0),
+  });
 
   const transfer = new BlobTransfer({
     src,
@@ -151,6 +159,7 @@ export async function copyImage(source: ImageReference, destination: ImageRefere
     destination,
     ...(options.mountFrom ? { mountFrom: options.mountFrom } : {}),
     onBlob: (blob, outcome) => options.onProgress?.({ type: 'blob', digest: blob.digest, size: blob.size, outcome }),
+    onStreaming: (blob, bytesDone) => options.onProgress?.({ type: 'streaming', digest: blob.digest, size: blob.size, bytesDone }),
   });
   const outcomes = await transferAll(blobs, (blob) => transfer.copy(blob), settings.concurrency);
 

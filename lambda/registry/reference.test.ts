@@ -89,4 +89,17 @@ describe('reference properties', () => {
       }),
     );
   });
+
+  it.each(['127.0.0.1:5002', 'localhost', 'localhost:5000', 'registry.example.com', 'registry.example.com:443', '[::1]:5000'])(
+    'refuses %s, a registry host without a repository, instead of reading it as a Docker Hub name',
+    (input) => {
+      for (const options of [{ dockerHubDefaults: true }, {}]) {
+        expect(() => parseReference(input, options)).toThrow(/names a registry host but no repository: write it as host\[:port\]\/repository/);
+      }
+    },
+  );
+
+  it('still expands a short Docker Hub name', () => {
+    expect(parseReference('python:3.12', { dockerHubDefaults: true })).toEqual({ registry: 'docker.io', repository: 'library/python', tag: '3.12' });
+  });
 });

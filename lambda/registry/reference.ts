@@ -111,6 +111,10 @@ function splitRegistry(name: string, input: string, options: ParseOptions): { re
   if (slash >= 0 && looksLikeHost) {
     return { registry: first, repository: name.slice(slash + 1) };
   }
+  // `127.0.0.1:5002` or `localhost` alone is a registry without a repository, not a Docker Hub name.
+  if (slash < 0 && looksLikeHost) {
+    throw new InvalidReferenceError(`"${input}" names a registry host but no repository: write it as host[:port]/repository[:tag]`);
+  }
   if (!options.dockerHubDefaults) {
     throw new InvalidReferenceError(`"${input}" names no registry host: write it as host[:port]/repository[:tag]`);
   }

@@ -2,14 +2,24 @@ import { constants, PerformanceObserver, type PerformanceEntry } from 'node:perf
 import { describe, expect, it } from 'vitest';
 import { noteBytesStreamed, RECLAIM_EVERY_BYTES } from './young-buffer-reclaim.js';
 
-async function minorGcsDuring(work: () => void): Promise<number> {
-  const entries: PerformanceEntry[] = [];
-  const observer = new PerformanceObserver((list) => entries.push(...list.getEntries()));
+const isMinor = (entry: PerformanceEntry) => (entry as { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MINOR;
+
+/** Minor GCs seen after `work`: gc entries arrive asynchronously, so it waits for `expected` of them, up to `waitMs`. */
+async function minorGcsDuring(work: () => void, expected: number, waitMs: number): Promise<number> {
+  let minor = 0;
+  let wake: () => void = () => undefined;
+  const observer = new PerformanceObserver((list) => {
+    minor += list.getEntries().filter(isMinor).length;
+    if (minor >= expected) wake();
+  });
   observer.observe({ entryTypes: ['gc'] });
   work();
-  await new Promise((resolve) => setTimeout(resolve, 50)); // gc entries are delivered asynchronously
+  await new Promise<void>((resolve) => {
+    wake = resolve;
+    setTimeout(resolve, waitMs);
+  });
   observer.disconnect();
-  return entries.filter((entry) => ((entry as { detail?: { kind?: number } }).detail)?.kind === constants.NODE_PERFORMANCE_GC_MINOR).length;
+  return minor;
 }
 
 describe('reclaiming a blob stream’s spent buffers', () => {
@@ -17,13 +27,13 @@ describe('reclaiming a blob stream’s spent buffers', () => {
     const chunk = 64 * 1024;
     const gcs = await minorGcsDuring(() => {
       for (let sent = 0; sent < 3 * RECLAIM_EVERY_BYTES; sent += chunk) noteBytesStreamed(chunk);
-    });
+    }, 3, 5000);
     expect(gcs).toBeGreaterThanOrEqual(3);
   });
 
   it('collects nothing for less than RECLAIM_EVERY_BYTES', async () => {
     noteBytesStreamed(RECLAIM_EVERY_BYTES); // start from a fresh count
-    const gcs = await minorGcsDuring(() => noteBytesStreamed(RECLAIM_EVERY_BYTES / 2));
+    const gcs = await minorGcsDuring(() => noteBytesStreamed(RECLAIM_EVERY_BYTES / 2), 1, 200);
     expect(gcs).toBe(0);
   });
 });

@@ -33,7 +33,7 @@ export interface SignInput {
   readonly scheme?: SignatureScheme;
 }
 
-const SECRET_PREFIX = 'whsec_';
+export const SECRET_PREFIX = 'whsec_';
 // Canonical base64 (padding optional, as the standardwebhooks library accepts); anything else is no base64 key.
 const BASE64_RE = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}(?:==)?|[A-Za-z0-9+/]{3}=?)?$/;
 // Each scheme's signature has one exact shape, which is how an entry picks its scheme.
@@ -110,7 +110,8 @@ function signingKeys(secrets: readonly string[]): SigningKey[] {
   });
 }
 
-function decodeStandardSecret(secret: string): Buffer | undefined {
+/** The HMAC key of a Standard Webhooks secret (`whsec_` + base64), or undefined when it is not base64. */
+export function decodeStandardSecret(secret: string): Buffer | undefined {
   const encoded = secret.startsWith(SECRET_PREFIX) ? secret.slice(SECRET_PREFIX.length) : secret;
   if (encoded === '' || !BASE64_RE.test(encoded)) return undefined;
   const key = Buffer.from(encoded, 'base64');

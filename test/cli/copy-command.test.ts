@@ -114,9 +114,9 @@ describe('node dist/cli.mjs copy', () => {
     }
   });
 
-  it('exits 1 naming the bad part of an invalid reference', async () => {
+  it('exits 2 (bad usage) naming the bad part of an invalid reference', async () => {
     const result = await runCli(['copy', `${src.host}/App:v1`, `${dst.host}/x:v1`]);
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/invalid repository "App"/);
   });
 

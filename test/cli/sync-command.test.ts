@@ -94,7 +94,7 @@ describe('node dist/cli.mjs sync', () => {
   });
 
   it.each([
-    [['sync', '--bogus'], /Unknown option '--bogus'/],
+    [['sync', '--bogus'], /^error: sync: unknown flag --bogus$/m],
     [['sync', 'Not A Repo'], /sync argument "Not A Repo"/],
     [['sync', '--concurrency', '0'], /--concurrency takes a whole number from 1 to 64/],
   ])('refuses bad usage %j with exit status 2', async (args, message) => {

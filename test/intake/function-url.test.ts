@@ -245,7 +245,7 @@ describe('Secrets Manager failing', () => {
 describe('secret rotation through Secrets Manager', () => {
   it('re-reads a stale secret once when a signature fails, then accepts', async () => {
     let clock = 0;
-    const values = ['whsec_b2xkLXNlY3JldA==', SECRET];
+    const values = [`whsec_${Buffer.from('the-old-secret-0123456789').toString('base64')}`, SECRET];
     let reads = 0;
     const provider = { get: async () => values[Math.min(reads++, values.length - 1)] } as never;
     const cache = new SecretCache({ kind: 'arn', arn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:hook' }, provider, () => clock);

@@ -67,3 +67,18 @@ describe('webhook secret from Secrets Manager', () => {
     expect(result.statusCode).toBe(500);
   });
 });
+
+describe('a weak webhook secret in Secrets Manager', () => {
+  it('is not used to verify: a webhook signed with "whsec_" is refused 503, not accepted', async () => {
+    const arn = aws.secrets.seedSecret('root-ecr-mirror/weak', 'whsec_');
+    const handler = handlerWith(new SecretCache({ kind: 'arn', arn }, new SecretsProvider(), () => 0));
+    expect((await handler(signedRequest({ secret: 'whsec_', scheme: 'hex' }))).statusCode).toBe(503);
+  });
+
+  it('leaves the strong secrets of a rotation in use', async () => {
+    const arn = aws.secrets.seedSecret('root-ecr-mirror/rotating', `whsec_\n${SECRET}`);
+    const handler = handlerWith(new SecretCache({ kind: 'arn', arn }, new SecretsProvider(), () => 0));
+    expect((await handler(signedRequest({ secret: 'whsec_', scheme: 'hex' }))).statusCode).toBe(401);
+    expect((await handler(signedRequest())).statusCode).toBe(202);
+  });
+});

@@ -13,7 +13,7 @@ export type Handler = (event: unknown, context?: { getRemainingTimeInMillis(): n
 /** lambda/index.ts as a fresh cold start reading `env` on top of the deployed defaults. */
 export async function coldStart(world: World, env: Record<string, string | undefined> = {}): Promise<Handler> {
   const defaults: Record<string, string | undefined> = {
-    WEBHOOK_SECRET: 'whsec_dGVzdA==',
+    WEBHOOK_SECRET: `whsec_${Buffer.from('reconcile-test-secret-0123456789').toString('base64')}`,
     WEBHOOK_SECRET_ARN: undefined,
     ROOT_API_KEY: ROOT_AUTH.password,
     ROOT_API_KEY_ARN: undefined,

@@ -39,6 +39,8 @@ export interface FaultRule {
   delayMs?: number;
   /** Destroy the client socket without answering. */
   resetConnection?: boolean;
+  /** Proxy the response body at about this rate: a slow link. */
+  bytesPerSecond?: number;
   /** Proxy, but answer this status instead of the upstream's, with its headers and body. */
   rewriteStatus?: number;
   /** Proxy, but leave out these response headers (any case). */
@@ -184,9 +186,19 @@ function pump(from: IncomingMessage, to: ServerResponse, rule: FaultRule | undef
       return;
     }
     sent += out.length;
-    if (!to.write(out)) from.pause();
+    const drained = to.write(out);
+    if (rule?.bytesPerSecond) {
+      // Hold the next chunk back for as long as this one takes at the rate.
+      from.pause();
+      const resume = () => (to.writableNeedDrain ? to.once('drain', () => from.resume()) : from.resume());
+      setTimeout(resume, (out.length * 1000) / rule.bytesPerSecond).unref();
+      return;
+    }
+    if (!drained) from.pause();
   });
-  to.on('drain', () => from.resume());
+  to.on('drain', () => {
+    if (!rule?.bytesPerSecond) from.resume();
+  });
   from.on('end', () => (rule?.holdEndMs === undefined ? to.end() : setTimeout(() => to.end(), rule.holdEndMs)));
   from.on('error', () => to.destroy());
 }

@@ -31,6 +31,10 @@ describe('the dead-letter queue', () => {
     ['writes into the base repository itself', (job: MirrorJob) => ({ ...job, destinationRepository: BASE }), 'JOB_REJECTED', /is not a repository below DST_REPO/],
     ['climbs out of the base repository', (job: MirrorJob) => ({ ...job, destinationRepository: `${BASE}/../prod/app` }), 'JOB_MESSAGE_INVALID', /destination repository/],
     ['aims its tag at another repository', (job: MirrorJob) => ({ ...job, destinationTag: '../../victim/manifests/latest' }), 'JOB_MESSAGE_INVALID', /destination tag/],
+    // Valid names, but not where this image goes: anyone with sqs:SendMessage must not choose the destination.
+    ['writes to another repository below the base', (job: MirrorJob) => ({ ...job, destinationRepository: `${BASE}/prod/payments` }), 'JOB_REJECTED', /goes to root-mirror\/library\/nginx only/],
+    ['moves another tag than its source\'s', (job: MirrorJob) => ({ ...job, destinationTag: 'latest' }), 'JOB_REJECTED', /destination tag "latest" is not the source's tag "v1"/],
+    ['pins a digest its source does not', (job: MirrorJob) => ({ ...job, source: `${job.source}@sha256:${'a'.repeat(64)}`, digest: `sha256:${'b'.repeat(64)}` }), 'JOB_REJECTED', /is not the one its source pins/],
   ])('receives a queued job that %s, untouched', async (_, tamper, code, reason) => {
     seedBase(world);
     await enqueue(world, tamper(jobFor(world, 'library/nginx', 'v1')));
@@ -98,5 +102,35 @@ describe('the dead-letter queue', () => {
     const errors = world.output.logsAt('ERROR').map((l) => l.message);
     expect(errors).toHaveLength(2);
     expect(errors[1]).toMatch(/could not send to the dead-letter queue/);
+  });
+
+  it('drops, with an INFO line and not to the DLQ, a job for a repository ALLOWED_REPOS no longer lists', async () => {
+    seedBase(world);
+    await enqueue(world, jobFor(world, 'library/nginx', 'v1'));
+
+    const { failed } = await world.sqs.deliver(createWorker(world, { allowedRepos: 'python, library/redis' }));
+
+    expect(failed).toEqual([]);
+    expect(world.sqs.deadLettered()).toEqual([]);
+    expect(world.sqs.queued()).toBe(0);
+    expect(world.output.logsAt('ERROR')).toEqual([]);
+    expect(world.output.logsAt('WARN')).toEqual([]);
+    expect(world.output.logsAt('INFO')).toContainEqual(
+      expect.objectContaining({ message: 'job dropped: its repository is no longer in ALLOWED_REPOS', repository: 'library/nginx:v1' }),
+    );
+    expect(world.aws.ecr.calls).toEqual([]);
+    expect(world.srcProxy.requests).toEqual([]);
+  });
+
+  it('drops a job whose tag the ALLOWED_REPOS entry for its repository no longer covers', async () => {
+    seedBase(world);
+    await enqueue(world, jobFor(world, 'python', '3.11-root'));
+
+    const { failed } = await world.sqs.deliver(createWorker(world, { allowedRepos: 'python:3.12-*' }));
+
+    expect(failed).toEqual([]);
+    expect(world.sqs.deadLettered()).toEqual([]);
+    expect(world.output.logsAt('INFO')).toContainEqual(expect.objectContaining({ repository: 'python:3.11-root' }));
+    expect(world.srcProxy.requests).toEqual([]);
   });
 });

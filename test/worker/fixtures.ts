@@ -12,6 +12,7 @@ import { createSqsHandler } from '../../lambda/handlers/sqs.js';
 import { ecrDestination } from '../../lambda/mirror/destination.js';
 import type { MirrorJob } from '../../lambda/mirror/job.js';
 import { runMirrorJob } from '../../lambda/mirror/run-job.js';
+import { parseAllowedRepos } from '../../lambda/webhook/allowed-repos.js';
 import { sqsEnqueue } from '../../lambda/queue/enqueue.js';
 import type { EcrRepositorySeed, EcrStandInOptions } from '../aws/ecr-standin.js';
 import { functionRoleEcrPolicy } from '../aws/role-policy.js';
@@ -127,6 +128,8 @@ export interface WorkerOptions {
   readonly withDlq?: boolean;
   /** The secret cache's clock (epoch ms), to age a cached key. */
   readonly now?: () => number;
+  /** ALLOWED_REPOS as the worker reads it; everything by default. */
+  readonly allowedRepos?: string;
   /** Whether the worker copies referrers (COPY_REFERRERS); default true, as deployed. */
   readonly copyReferrers?: boolean;
   /** PROPAGATE_BASE_POLICIES; on by default as in the deployed function. */
@@ -147,6 +150,7 @@ export function createWorker(world: World, options: WorkerOptions = {}) {
         {
         rootRegistryHost: world.srcProxy.host,
         dstRepo: BASE,
+        allowedRepos: parseAllowedRepos(options.allowedRepos),
         rootRegistryUsername: ROOT_AUTH.username,
         rootApiKey,
         destination,

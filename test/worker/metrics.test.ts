@@ -5,7 +5,8 @@ import { createFunctionUrlHandler } from '../../lambda/handlers/function-url.js'
 import { logger } from '../../lambda/log.js';
 import { parseAllowedRepos } from '../../lambda/webhook/allowed-repos.js';
 import { SECRET, signedRequest } from '../intake/signed-request.js';
-import { createWorker, enqueue, jobFor, pushSource, seedBase, useWorld } from './fixtures.js';
+import { pushManifest } from '../support/images.js';
+import { ROOT_AUTH, createWorker, enqueue, jobFor, pushSource, seedBase, useWorld } from './fixtures.js';
 import { metricValues } from '../support/output.js';
 
 const world = useWorld();
@@ -36,13 +37,14 @@ describe('metrics', () => {
 
   it('counts skipped blobs when the destination already has them', async () => {
     seedBase(world);
-    await pushSource(world, 'base-image', 'v1');
+    const image = await pushSource(world, 'base-image', 'v1');
     await enqueue(world, jobFor(world, 'base-image', 'v1'));
     const worker = createWorker(world);
     await world.sqs.deliver(worker);
     world.output.clear();
     // The same image under another tag: every blob is there already.
-    await enqueue(world, jobFor(world, 'base-image', 'v1', { destinationTag: 'copy' }));
+    await pushManifest(world.src.url, 'base-image', 'copy', image.manifestBytes, image.mediaType, ROOT_AUTH);
+    await enqueue(world, jobFor(world, 'base-image', 'copy'));
 
     await world.sqs.deliver(worker);
 

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SecretCache } from '../../lambda/config/secret-cache.js';
 import { registryDestination } from '../../lambda/mirror/destination.js';
 import { runMirrorJob } from '../../lambda/mirror/run-job.js';
+import { parseAllowedRepos } from '../../lambda/webhook/allowed-repos.js';
 import type { MirrorJob } from '../../lambda/mirror/job.js';
 import { writeDockerConfig, type DockerConfigDir } from '../support/docker-config.js';
 import { fetchManifest, pushRandomImage } from '../support/images.js';
@@ -30,6 +31,7 @@ function mirror(job: MirrorJob, rootApiKey: SecretCache) {
     rootRegistryHost: root.host,
     rootRegistryUsername: 'root',
     dstRepo: 'root-mirror',
+    allowedRepos: parseAllowedRepos(undefined),
     rootApiKey,
     destination: registryDestination(dst.host, { DOCKER_CONFIG: dockerConfig.dir }),
     retry: FAST_RETRY,
