@@ -10,6 +10,7 @@ export type ResourceScope =
   | 'anyResource' // only for ecr:GetAuthorizationToken, which IAM cannot scope
   | 'baseRepository' // dst_repo itself: read only, it is the template
   | 'mirroredRepositories' // everything beneath dst_repo, which the function creates and pushes to
+  | 'allRepositories' // repository/* of the account and region: only for ecr:DescribeRepositories, see GRANTS
   | 'secrets' // the webhook secret and the Root API key, nothing else
   | 'queue'
   | 'deadLetterQueue'
@@ -52,10 +53,12 @@ export const GRANTS: readonly Grant[] = [
   {
     sid: 'ReadBaseRepository',
     scope: 'baseRepository',
-    // A new repository copies the base's settings (DescribeRepositories) and both its policies.
+    // A new repository copies both the base's policies (its settings: DescribeRepositories, below).
     // Nothing writes to the base: a compromised function cannot change the policies it copies.
-    actions: ['ecr:DescribeRepositories', 'ecr:GetLifecyclePolicy', 'ecr:GetRepositoryPolicy'],
+    actions: ['ecr:GetLifecyclePolicy', 'ecr:GetRepositoryPolicy'],
   },
+  // DescribeRepositories naming no repository (the reconcile's listing of dst_repo/*, lambda/ecr/images.ts) is authorized on repository/*: names and settings only, no image or policy.
+  { sid: 'DescribeRepositories', scope: 'allRepositories', actions: ['ecr:DescribeRepositories'] },
   {
     sid: 'EcrMirrorRepositories',
     scope: 'mirroredRepositories',
@@ -66,7 +69,6 @@ export const GRANTS: readonly Grant[] = [
       // Base-policy propagation removes a policy the base no longer has (propagate-policies.ts).
       'ecr:DeleteLifecyclePolicy',
       'ecr:DeleteRepositoryPolicy',
-      'ecr:DescribeRepositories',
       'ecr:GetLifecyclePolicy',
       'ecr:GetRepositoryPolicy',
       // The reconcile reads which tags a mirrored repository holds, a thousand per call.

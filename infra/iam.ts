@@ -1,6 +1,7 @@
 import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document/index.js';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role/index.js';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy/index.js';
+import { Fn } from 'cdktf';
 import type { Construct } from 'constructs';
 import { GRANTS, type ResourceScope } from './iam-actions.js';
 import { ROLE_NAME } from './names.js';
@@ -19,6 +20,34 @@ export interface FunctionRole {
   readonly policy: IamRolePolicy;
 }
 
+export interface PolicyStatement {
+  readonly sid: string;
+  readonly effect: 'Allow';
+  readonly actions: string[];
+  readonly resources: string[];
+}
+
+/** Every repository of the base's account and region, from the base's ARN (`...:repository/<dst_repo>`). */
+export function allRepositoriesArn(repositoryArn: string): string {
+  return Fn.replace(repositoryArn, '/:repository/.*$/', ':repository/*');
+}
+
+/** GRANTS with their ARNs: the role's statements (`allRepositories` given, for tests with literal ARNs). */
+export function policyStatements(targets: GrantTargets, allRepositories = allRepositoriesArn(targets.repositoryArn)): PolicyStatement[] {
+  const resources: Record<ResourceScope, string[]> = {
+    anyResource: ['*'],
+    baseRepository: [targets.repositoryArn],
+    mirroredRepositories: [`${targets.repositoryArn}/*`],
+    allRepositories: [allRepositories],
+    secrets: [...targets.secretArns],
+    queue: [targets.queueArn],
+    deadLetterQueue: [targets.deadLetterQueueArn],
+    // Log streams are addressed as log-group:<name>:log-stream:<stream>.
+    logGroup: [`${targets.logGroupArn}:*`],
+  };
+  return GRANTS.map((grant) => ({ sid: grant.sid, effect: 'Allow', actions: [...grant.actions], resources: resources[grant.scope] }));
+}
+
 export function functionRole(scope: Construct, targets: GrantTargets): FunctionRole {
   const trust = new DataAwsIamPolicyDocument(scope, 'lambda_assume_role', {
     statement: [{ effect: 'Allow', actions: ['sts:AssumeRole'], principals: [{ type: 'Service', identifiers: ['lambda.amazonaws.com'] }] }],
@@ -29,19 +58,7 @@ export function functionRole(scope: Construct, targets: GrantTargets): FunctionR
     assumeRolePolicy: trust.json,
   });
 
-  const resources: Record<ResourceScope, string[]> = {
-    anyResource: ['*'],
-    baseRepository: [targets.repositoryArn],
-    mirroredRepositories: [`${targets.repositoryArn}/*`],
-    secrets: [...targets.secretArns],
-    queue: [targets.queueArn],
-    deadLetterQueue: [targets.deadLetterQueueArn],
-    // Log streams are addressed as log-group:<name>:log-stream:<stream>.
-    logGroup: [`${targets.logGroupArn}:*`],
-  };
-  const permissions = new DataAwsIamPolicyDocument(scope, 'function_permissions', {
-    statement: GRANTS.map((grant) => ({ sid: grant.sid, effect: 'Allow', actions: [...grant.actions], resources: resources[grant.scope] })),
-  });
+  const permissions = new DataAwsIamPolicyDocument(scope, 'function_permissions', { statement: policyStatements(targets) });
   // An inline policy: it lives and dies with the role, and nothing else can attach it.
   const policy = new IamRolePolicy(scope, 'function_policy', { name: 'mirror', role: role.id, policy: permissions.json });
   return { role, policy };

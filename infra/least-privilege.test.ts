@@ -1,5 +1,10 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { findTerraform } from '../scripts/terraform-check.js';
 import { NON_SDK_ACTIONS } from './iam-actions.js';
 import { type SdkUsage, sdkUsage } from '../test/infra/sdk-usage.js';
 import { synthesized } from '../test/infra/test-support.js';
@@ -16,9 +21,15 @@ interface Statement {
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const REPOSITORY = '${aws_ecr_repository.base_repository.arn}';
 const MIRRORED_REPOSITORIES = `${REPOSITORY}/*`;
-/** What the worker does with the base repository: read its settings and both policies, to copy them. */
+/**
+ * Every repository of the account and region: IAM authorizes a DescribeRepositories that names no
+ * repository (the reconcile's listing of dst_repo/*) on `repository/*`, whatever the names it answers.
+ */
+const ALL_REPOSITORIES = '${replace(aws_ecr_repository.base_repository.arn, "/:repository/.*$/", ":repository/*")}';
+/** Who describes repositories: the listing (no names) and the worker's reads of the base's settings and of a mirrored repository. */
+const DESCRIBE_REPOSITORIES_USERS = ['lambda/ecr/images.ts', 'lambda/ecr/repositories.ts'];
+/** What the worker does with the base repository: read both policies, to copy them. */
 const BASE_REPOSITORY_READS: Record<string, string> = {
-  'ecr:DescribeRepositories': 'lambda/ecr/repositories.ts',
   'ecr:GetLifecyclePolicy': 'lambda/ecr/policies.ts',
   'ecr:GetRepositoryPolicy': 'lambda/ecr/policies.ts',
 };
@@ -30,6 +41,7 @@ const LOG_STREAMS = '${aws_cloudwatch_log_group.function_logs.arn}:*';
 /** Where each action may apply: this test's own statement of "scoped", independent of the stack's data. */
 function allowedResources(action: string): string[] {
   if (action === 'ecr:GetAuthorizationToken') return ['*']; // registry-wide: IAM cannot scope it
+  if (action === 'ecr:DescribeRepositories') return [ALL_REPOSITORIES]; // covers the base and dst_repo/* too
   if (action in BASE_REPOSITORY_READS) return [REPOSITORY, MIRRORED_REPOSITORIES];
   if (action.startsWith('ecr:')) return [MIRRORED_REPOSITORIES]; // writes and pushes: never the base
   if (action === 'secretsmanager:GetSecretValue') return SECRETS;
@@ -94,6 +106,19 @@ describe('least privilege of the function role', () => {
     }
     // Each read is one the Lambda code sends, from where it reads the base repository.
     for (const [action, file] of Object.entries(BASE_REPOSITORY_READS)) expect(usage.actions.get(action), action).toContain(file);
+  });
+
+  it('grants ecr:DescribeRepositories, and nothing else, on every repository, in a statement of its own', () => {
+    const onAll = statements().filter((s) => (s.resources ?? []).includes(ALL_REPOSITORIES));
+    expect(onAll).toEqual([{ sid: 'DescribeRepositories', effect: 'Allow', actions: ['ecr:DescribeRepositories'], resources: [ALL_REPOSITORIES] }]);
+    // The listing sends no repositoryNames (so only repository/* authorizes it); the worker names one.
+    for (const file of DESCRIBE_REPOSITORIES_USERS) expect(usage.actions.get('ecr:DescribeRepositories'), file).toContain(file);
+  });
+
+  it.skipIf(!findTerraform())('names repository/* of the base repository\'s own partition, region and account (terraform console)', () => {
+    const expression = ALL_REPOSITORIES.slice(2, -1).replace('aws_ecr_repository.base_repository.arn', '"arn:aws-cn:ecr:cn-north-1:123456789012:repository/root-mirror"');
+    const run = spawnSync(findTerraform()!, ['console'], { cwd: mkdtempSync(join(tmpdir(), 'tf-console-')), input: `${expression}\n`, encoding: 'utf8', timeout: 60_000 });
+    expect(run.stdout.trim(), run.stderr).toBe('"arn:aws-cn:ecr:cn-north-1:123456789012:repository/*"');
   });
 
   it('uses "*" only for ecr:GetAuthorizationToken, allows only, and names every action in full', () => {

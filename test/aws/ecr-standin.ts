@@ -51,6 +51,18 @@ export interface EcrStandInOptions {
   imagesOf?: (repository: string) => Promise<EcrImageId[]>;
   /** The largest page ListImages and DescribeRepositories answer, whatever maxResults asks (ECR: 1000). */
   maxPage?: number;
+  /**
+   * The caller's identity policy (Allow statements, e.g. the function role's from infra/iam.ts):
+   * each call is authorized as IAM does, against the ARNs it acts on, and refused with
+   * AccessDeniedException otherwise. A DescribeRepositories naming no repository acts on
+   * `repository/*`. Without it every call is allowed.
+   */
+  identityPolicy?: readonly AllowStatement[];
+}
+
+export interface AllowStatement {
+  readonly actions: readonly string[];
+  readonly resources: readonly string[];
 }
 
 export interface EcrStandIn extends JsonRpcServer {
@@ -226,10 +238,35 @@ export async function startEcrStandIn(options: EcrStandInOptions = {}): Promise<
     },
   };
 
+  // The ARNs a call acts on, as IAM evaluates them.
+  const resourcesOf = (op: string, params: Params): string[] => {
+    if (op === 'GetAuthorizationToken') return ['*'];
+    if (op === 'DescribeRepositories') {
+      const names = params.repositoryNames as string[] | undefined;
+      return names ? names.map(arnOf) : [arnOf('*')];
+    }
+    if (typeof params.resourceArn === 'string') return [params.resourceArn];
+    return [arnOf(requireString(params, 'repositoryName'))];
+  };
+  const authorize = (op: string, params: Params): void => {
+    if (!options.identityPolicy) return;
+    const action = `ecr:${op}`;
+    for (const resource of resourcesOf(op, params)) {
+      const allowed = options.identityPolicy.some((s) => s.actions.some((a) => iamMatch(a, action)) && s.resources.some((r) => iamMatch(r, resource)));
+      if (!allowed) {
+        throw new ServiceError(
+          'AccessDeniedException',
+          `User: arn:aws:sts::${accountId}:assumed-role/stand-in/function is not authorized to perform: ${action} on resource: ${resource} because no identity-based policy allows the ${action} action`,
+        );
+      }
+    }
+  };
+
   const server = await startJsonRpcServer({
     targetPrefix: 'AmazonEC2ContainerRegistry_V20150921',
     jsonVersion: '1.1',
     handle(op, params) {
+      authorize(op, params);
       const handler = handlers[op];
       if (!handler) throw new ServiceError('UnknownOperationException', `the ECR stand-in does not implement ${op}`);
       return handler(params);
@@ -239,6 +276,12 @@ export async function startEcrStandIn(options: EcrStandInOptions = {}): Promise<
   });
 
   return { ...server, accountId, region, proxyEndpoint, repositories, seedRepository, arnOf };
+}
+
+/** IAM's wildcards: `*` any run of characters (`/` included), `?` one character; the rest literal. */
+function iamMatch(pattern: string, value: string): boolean {
+  const source = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  return new RegExp(`^${source}$`).test(value);
 }
 
 /** ECR's paging: `maxResults` (1-1000) per page, an opaque `nextToken` until the last page. */

@@ -15,6 +15,7 @@ import { runMirrorJob } from '../../lambda/mirror/run-job.js';
 import { parseAllowedRepos } from '../../lambda/webhook/allowed-repos.js';
 import { sqsEnqueue } from '../../lambda/queue/enqueue.js';
 import type { EcrRepositorySeed, EcrStandInOptions } from '../aws/ecr-standin.js';
+import { functionRoleEcrPolicy } from '../aws/role-policy.js';
 import { withAwsStandIns, type AwsStandIns } from '../aws/env.js';
 import { FAST_RETRY } from '../registry/fast-retry.js';
 import { startFaultProxy, type FaultProxy, type ProxiedRequest } from '../support/fault-proxy.js';
@@ -61,6 +62,8 @@ export function useWorld(): World {
   // ListImages answers from the destination registry, so ECR's API and its registry agree.
   const ecrOptions: EcrStandInOptions = {
     password: () => ECR_AUTH.password,
+    // Every ECR call is authorized against the deployed role's statements, as in a real account.
+    identityPolicy: functionRoleEcrPolicy(BASE),
     imagesOf: (repository) => (parts ? listImages(parts.dst.url, repository, ECR_AUTH) : Promise.resolve([])),
   };
   let sqsClock = 0;
