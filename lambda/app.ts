@@ -7,7 +7,7 @@ import { ecrDestination, registryDestination } from './mirror/destination.js';
 import type { MirrorJob } from './mirror/job.js';
 import { runMirrorJob } from './mirror/run-job.js';
 import { sqsEnqueue } from './queue/enqueue.js';
-import type { CopySummary } from './registry/copy.js';
+import type { CopyProgress, CopySummary } from './registry/copy.js';
 import { handleReconcile } from './handlers/reconcile.js';
 import { createReconciler, type Reconciler, type ReconcilerOptions } from './reconcile/create-reconciler.js';
 import type { ReconcileSummary } from './reconcile/summary.js';
@@ -27,6 +27,8 @@ export interface AppOptions {
   /** Without a queue, hand jobs to this in-process runner instead of mirroring inside the request (`serve`). */
   readonly background?: (mirror: App['mirror']) => (job: MirrorJob) => void;
   readonly reconcile?: ReconcilerOptions;
+  /** Told of every copy's progress (`sync` on a terminal). */
+  readonly onCopyProgress?: (event: CopyProgress) => void;
 }
 
 export function createApp(env: NodeJS.ProcessEnv = process.env, options: AppOptions = {}): App {
@@ -45,6 +47,7 @@ export function createApp(env: NodeJS.ProcessEnv = process.env, options: AppOpti
         rootApiKey,
         destination,
         copyReferrers: config.copyReferrers,
+        ...(options.onCopyProgress ? { onProgress: options.onCopyProgress } : {}),
       },
       signal,
     );

@@ -14,6 +14,8 @@ export interface ProgressTerminal {
 
 export interface TerminalProgress {
   readonly onProgress: (event: CopyProgress) => void;
+  /** Prints a line that stays, above the live lines. */
+  note(line: string): void;
   /** Stops refreshing and removes the live lines; the finished lines stay. */
   stop(): void;
 }
@@ -29,6 +31,7 @@ interface Running {
 /**
  * Progress for a person at a terminal: a line per finished blob, and live lines (each
  * running blob's bytes, percentage and rate, then an overall line) redrawn every REFRESH_MS.
+ * Several copies may feed one display (`sync`): the overall line adds up every image resolved.
  * Undefined when the stream is not a terminal: piped output and logs get none of it.
  */
 export function terminalProgress(stream: ProgressTerminal, now: () => number = Date.now): TerminalProgress | undefined {
@@ -84,9 +87,9 @@ export function terminalProgress(stream: ProgressTerminal, now: () => number = D
   return {
     onProgress: (event) => {
       if (event.type === 'resolved') {
-        totalBlobs = event.blobs;
-        totalBytes = event.bytes;
-        startedAt = now();
+        totalBlobs += event.blobs;
+        totalBytes += event.bytes;
+        if (!timer) startedAt = now();
         print(`resolved ${event.digest} (${event.mediaType}), ${event.blobs} blobs, ${formatBytes(event.bytes)}`);
         timer ??= setInterval(draw, REFRESH_MS);
         timer.unref();
@@ -103,6 +106,7 @@ export function terminalProgress(stream: ProgressTerminal, now: () => number = D
         print(`pushed manifest ${event.reference}`);
       }
     },
+    note: print,
     stop: () => {
       if (timer) clearInterval(timer);
       timer = undefined;

@@ -5,7 +5,7 @@ import { DEFAULT_CONCURRENCY, type RepositoryProgress } from '../reconcile/recon
 import type { ReconcileSummary } from '../reconcile/summary.js';
 import type { CopySummary } from '../registry/copy.js';
 import { allowedRepoEntryProblem } from '../webhook/allowed-repos.js';
-import { formatBytes } from './progress.js';
+import { formatBytes, terminalProgress } from './progress.js';
 import { parseCommandLine } from './flags.js';
 import { UsageError } from './usage-error.js';
 
@@ -32,31 +32,40 @@ export async function syncCommand(args: string[]): Promise<number> {
     const problem = allowedRepoEntryProblem(entry);
     if (problem) throw new UsageError(problem.replace('allowed repository entry', 'sync argument'));
   }
-  const tty = process.stderr.isTTY === true;
+  // On a terminal, as for copy: a line per repository and per image, and the running blobs live; none with --json.
+  const progress = values.json ? undefined : terminalProgress(process.stderr);
   const app = createApp(process.env, {
     reconcile: {
       concurrency,
       // Copies (no QUEUE_URL) each move many blobs in parallel themselves.
       copies: Math.max(1, Math.min(4, Math.floor(concurrency / 4))),
-      ...(tty ? { onRepository: printRepository, onCopied: printCopied } : {}),
+      ...(progress
+        ? { onRepository: (p: RepositoryProgress) => progress.note(repositoryLine(p)), onCopied: (job: MirrorJob, outcome: CopySummary | Error) => progress.note(copiedLine(job, outcome)) }
+        : {}),
     },
+    ...(progress ? { onCopyProgress: progress.onProgress } : {}),
   });
-  const { summary } = await app.reconciler.run({
-    ...(positionals.length > 0 ? { repos: positionals } : {}),
-    ...(values['dry-run'] ? { dryRun: true } : {}),
-  });
+  let summary: ReconcileSummary;
+  try {
+    ({ summary } = await app.reconciler.run({
+      ...(positionals.length > 0 ? { repos: positionals } : {}),
+      ...(values['dry-run'] ? { dryRun: true } : {}),
+    }));
+  } finally {
+    progress?.stop();
+  }
   process.stdout.write(values.json ? `${JSON.stringify(summary)}\n` : describe(summary));
   return summary.ok ? 0 : 1;
 }
 
-function printRepository(progress: RepositoryProgress): void {
+function repositoryLine(progress: RepositoryProgress): string {
   const what = progress.error ? `failed: ${progress.error}` : `${progress.checked} tags checked, ${progress.planned} to mirror`;
-  process.stderr.write(`[${progress.done}/${progress.total}] ${progress.repository}: ${what}\n`);
+  return `[${progress.done}/${progress.total}] ${progress.repository}: ${what}`;
 }
 
-function printCopied(job: MirrorJob, outcome: CopySummary | Error): void {
+function copiedLine(job: MirrorJob, outcome: CopySummary | Error): string {
   const what = outcome instanceof Error ? `failed: ${errorMessage(outcome)}` : outcome.upToDate ? 'already up to date' : `copied ${formatBytes(outcome.bytesCopied)}`;
-  process.stderr.write(`  ${job.destinationRepository}:${job.destinationTag} ${what}\n`);
+  return `  ${job.destinationRepository}:${job.destinationTag} ${what}`;
 }
 
 function describe(summary: ReconcileSummary): string {

@@ -2,7 +2,7 @@ import type { SecretCache } from '../config/secret-cache.js';
 import { untilAborted } from '../abort.js';
 import { MirrorError } from '../errors.js';
 import { credentialsFor, anonymous } from '../registry/credentials.js';
-import { copyImage, type CopySummary } from '../registry/copy.js';
+import { copyImage, type CopyProgress, type CopySummary } from '../registry/copy.js';
 import { RegistryResponseError } from '../registry/errors.js';
 import type { RetryPolicy } from '../registry/retry.js';
 import type { RegistryRetry } from '../registry/client.js';
@@ -20,6 +20,8 @@ export interface MirrorDependencies extends JobRules {
   readonly copyReferrers?: boolean;
   /** Told of each registry retry; by default logged at DEBUG and counted (`RegistryRetries`). */
   readonly onRetry?: (retry: RegistryRetry) => void;
+  /** Told of each copy's progress (the CLI's terminal display); none by default. */
+  readonly onProgress?: (event: CopyProgress) => void;
 }
 
 /**
@@ -70,6 +72,7 @@ async function mirrorOnce(job: MirrorJob, deps: MirrorDependencies, signal: Abor
       // what Root's tag names, the whole index for a multi-arch tag.
       tagOnlyIfSourceTagCurrent: true,
       referrers: deps.copyReferrers ?? true,
+      ...(deps.onProgress ? { onProgress: deps.onProgress } : {}),
     });
   } catch (error) {
     const refusal = source.registry === deps.rootRegistryHost ? rootRefusal(error, deps, apiKey !== undefined) : undefined;

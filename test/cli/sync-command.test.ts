@@ -93,6 +93,21 @@ describe('node dist/cli.mjs sync', () => {
     expect(JSON.parse(result.stdout)).toMatchObject({ ok: false, error: { code: 'ROOT_CREDENTIALS_REJECTED' } });
   });
 
+  it('shows each copy\'s blobs and an overall line live on a terminal, and none when stderr is piped', async () => {
+    const command = `${process.execPath} ${CLI} sync library/*`;
+    const vars = Object.entries(env()).map(([k, v]) => `${k}=${v}`);
+    const onTerminal = await runProcess('script', ['-qec', `env ${vars.join(' ')} ${command}`, '/dev/null']);
+    expect(onTerminal.stdout).toMatch(/\[1\/1\] library\/redis: 1 tags checked, 1 to mirror/);
+    expect(onTerminal.stdout).toMatch(/overall: \d+\/\d+ blobs, .* \d+%, /);
+    expect(onTerminal.stdout).toMatch(/\[\d+\/\d+\] copied sha256:[a-f0-9]{12}/);
+    expect(onTerminal.stdout).toMatch(/mirror\/library\/redis:7 copied /);
+    expect((await fetchManifest(dst.url, 'mirror/library/redis', '7')).digest).toBe(images['library/redis:7']!.digest);
+
+    const piped = await runCli(['sync', 'library/*'], env());
+    expect(piped.code).toBe(0);
+    expect(piped.stderr).not.toMatch(/overall:|\[\d+\/\d+\]/);
+  });
+
   it.each([
     [['sync', '--bogus'], /^error: sync: unknown flag --bogus$/m],
     [['sync', 'Not A Repo'], /sync argument "Not A Repo"/],
