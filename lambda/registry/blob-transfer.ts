@@ -24,6 +24,8 @@ export interface TransferEnds {
 export class BlobTransfer {
   bytesCopied = 0;
   private readonly mountSources: readonly string[];
+  /** Transfers started, by digest; a failed one is removed. */
+  private readonly transfers = new Map<string, Promise<BlobOutcome>>();
 
   constructor(private readonly ends: TransferEnds) {
     const { source, destination } = ends;
@@ -33,8 +35,29 @@ export class BlobTransfer {
     );
   }
 
+  /**
+   * Moves each digest at most once: a second ask for one in flight (several referrers share the
+   * empty config `{}`) waits for that transfer and counts as skipped. Two uploads of one blob
+   * into one repository send its bytes twice and race at the registry: distribution 2.8 now and
+   * then refuses a manifest push made while the second one commits (400 MANIFEST_BLOB_UNKNOWN
+   * for a blob it holds). A failed transfer is forgotten, so a later ask tries again.
+   */
   async copy(blob: Descriptor): Promise<BlobOutcome> {
-    const outcome = await this.transfer(blob);
+    const running = this.transfers.get(blob.digest);
+    if (running) {
+      await running;
+      this.ends.onBlob?.(blob, 'skipped');
+      return 'skipped';
+    }
+    const transfer = this.transfer(blob);
+    this.transfers.set(blob.digest, transfer);
+    let outcome: BlobOutcome;
+    try {
+      outcome = await transfer;
+    } catch (error) {
+      this.transfers.delete(blob.digest);
+      throw error;
+    }
     this.ends.onBlob?.(blob, outcome);
     return outcome;
   }

@@ -134,6 +134,24 @@ describe('referrers between registries without the referrers API (tag schema on 
     expect(listedDigests(await fetchReferrersIndex(dst.url, 'multi/signed', arm.digest))).toEqual([armSbom.digest]);
   });
 
+  it('uploads a blob that several referrers share once, however their copies interleave', async () => {
+    // The SBOM and the VEX document share the empty config `{}`. Two uploads of one blob into one
+    // repository race at distribution 2.8: a manifest push while the second commits is now and then
+    // refused 400 MANIFEST_BLOB_UNKNOWN for a blob it already holds, and the referrer was reported refused.
+    const { sbom, vex } = await signedImage(src.url, 'shared/app');
+    const empty = (JSON.parse(sbom.bytes.toString()) as { config: { digest: string } }).config.digest;
+    expect((JSON.parse(vex.bytes.toString()) as { config: { digest: string } }).config.digest).toBe(empty);
+    // A slow commit keeps the first upload of `{}` open while the other referrer's copy asks for it.
+    const commitOfEmpty = new RegExp(`/blobs/uploads/.*digest=${empty.replace(':', '(:|%3A)')}`, 'i');
+    dstProxy.rules = [{ method: 'PUT', path: commitOfEmpty, delayMs: 300 }];
+    const from = dstProxy.requests.length;
+    const summary = await copyImage(ref(src, 'shared/app:v1'), ref(dstProxy, 'shared/app:v1'), open);
+
+    const commits = dstProxy.requests.slice(from).filter((r) => r.method === 'PUT' && commitOfEmpty.test(r.url));
+    expect(commits).toHaveLength(1);
+    expect(summary.referrers).toMatchObject({ copied: 5, refused: 0 });
+  });
+
   it('follows referrers of referrers to depth 3 and no further', async () => {
     const image = await pushRandomImage(src.url, 'deep/app', 'v1');
     const chain: PushedReferrer[] = [];
