@@ -16,9 +16,9 @@ export const RECLAIM_EVERY_BYTES = 4 * 1024 * 1024;
 type Gc = (options: { type: 'minor'; execution: 'sync' }) => void;
 
 let gc: Gc | null | undefined;
-let sinceLast = 0;
 
-function collector(): Gc | null {
+/** V8's young-generation collection, run synchronously; null where V8 does not expose it. */
+export function minorGc(): (() => void) | null {
   if (gc === undefined) {
     try {
       // `gc` is defined in contexts created after the flag is set; the main context is left as it is.
@@ -29,13 +29,20 @@ function collector(): Gc | null {
       gc = null;
     }
   }
-  return gc;
+  const collect = gc;
+  return collect ? () => collect({ type: 'minor', execution: 'sync' }) : null;
+}
+
+/** Counts streamed bytes and calls `collect` each time `everyBytes` have passed. */
+export function byteCountingReclaimer(collect: () => void, everyBytes = RECLAIM_EVERY_BYTES): (bytes: number) => void {
+  let sinceLast = 0;
+  return (bytes) => {
+    sinceLast += bytes;
+    if (sinceLast < everyBytes) return;
+    sinceLast = 0;
+    collect();
+  };
 }
 
 /** Counts streamed bytes and runs a minor GC each time RECLAIM_EVERY_BYTES have passed. */
-export function noteBytesStreamed(bytes: number): void {
-  sinceLast += bytes;
-  if (sinceLast < RECLAIM_EVERY_BYTES) return;
-  sinceLast = 0;
-  collector()?.({ type: 'minor', execution: 'sync' });
-}
+export const noteBytesStreamed = byteCountingReclaimer(() => minorGc()?.());
