@@ -2,7 +2,7 @@
 // real registry, and the list kept honest: every quirk has its test here, a `quirk <id>` comment
 // where the code handles it, and a row in the README.
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { anonymous, credentialsFor } from '../../lambda/registry/credentials.js';
 import { copyImage, type CopyOptions } from '../../lambda/registry/copy.js';
 import { QUIRKS, type QuirkId } from '../../lambda/registry/quirks.js';
@@ -10,7 +10,8 @@ import { parseReference } from '../../lambda/registry/reference.js';
 import { startBlobServer } from '../support/blob-server.js';
 import { startFaultProxy, type FaultProxy, type FaultRule } from '../support/fault-proxy.js';
 import { fetchManifest, pushRandomImage } from '../support/images.js';
-import { startRegistry, type TestRegistry } from '../support/registry.js';
+import { proxiedRegistries } from '../support/proxied-registries.js';
+import { startRegistry } from '../support/registry.js';
 import { startTokenServer } from '../support/token-server.js';
 import { FAST_RETRY } from './fast-retry.js';
 
@@ -24,62 +25,47 @@ function quirk(id: QuirkId, test: () => Promise<void>): void {
   it(`${id}: a registry that ${QUIRKS[id].what}`, test);
 }
 
-let src: TestRegistry;
-let dst: TestRegistry;
-let srcProxy: FaultProxy;
-let dstProxy: FaultProxy;
+const registries = proxiedRegistries();
 
-beforeAll(async () => {
-  [src, dst] = await Promise.all([startRegistry(), startRegistry()]);
-  [srcProxy, dstProxy] = await Promise.all([startFaultProxy(src.url), startFaultProxy(dst.url)]);
-});
-afterAll(async () => {
-  await Promise.all([srcProxy?.stop(), dstProxy?.stop(), src?.stop(), dst?.stop()]);
-});
-beforeEach(() => {
-  srcProxy.rules = [];
-  dstProxy.rules = [];
-});
-
-const from = (path: string) => parseReference(`${srcProxy.host}/${path}`);
-const to = (path: string) => parseReference(`${dstProxy.host}/${path}`);
+const from = (path: string) => parseReference(`${registries.srcProxy.host}/${path}`);
+const to = (path: string) => parseReference(`${registries.dstProxy.host}/${path}`);
 const uploads = (proxy: FaultProxy, method: string, since: number) =>
   proxy.requests.slice(since).filter((r) => r.method === method && r.url.includes('/blobs/uploads/'));
 
 describe('registry quirks', () => {
   quirk('patchAnswered201', async () => {
-    const image = await pushRandomImage(src.url, 'quirk/patch201', 'v1');
+    const image = await pushRandomImage(registries.src.url, 'quirk/patch201', 'v1');
     const created: FaultRule = { method: 'PATCH', path: /\/blobs\/uploads\//, rewriteStatus: 201 };
-    dstProxy.rules = [created];
+    registries.dstProxy.rules = [created];
     await copyImage(from('quirk/patch201:v1'), to('quirk/patch201:v1'), open);
-    expect(dstProxy.fired(created)).toBe(image.blobs.size);
-    expect((await fetchManifest(dst.url, 'quirk/patch201', 'v1')).digest).toBe(image.digest);
+    expect(registries.dstProxy.fired(created)).toBe(image.blobs.size);
+    expect((await fetchManifest(registries.dst.url, 'quirk/patch201', 'v1')).digest).toBe(image.digest);
   });
 
   quirk('patchChunksDropped', async () => {
-    const image = await pushRandomImage(src.url, 'quirk/onepatch', 'v1', { layers: [200_000, 300_000] });
-    const since = dstProxy.requests.length;
+    const image = await pushRandomImage(registries.src.url, 'quirk/onepatch', 'v1', { layers: [200_000, 300_000] });
+    const since = registries.dstProxy.requests.length;
     await copyImage(from('quirk/onepatch:v1'), to('quirk/onepatch:v1'), open);
     // One PATCH per blob, carrying all of it; the PUT that commits it carries nothing.
-    const patches = uploads(dstProxy, 'PATCH', since);
+    const patches = uploads(registries.dstProxy, 'PATCH', since);
     expect(patches.map((r) => Number(r.headers['content-length'])).sort()).toEqual([...image.blobs.values()].map((b) => b.length).sort());
-    const commits = uploads(dstProxy, 'PUT', since);
+    const commits = uploads(registries.dstProxy, 'PUT', since);
     expect(commits).toHaveLength(image.blobs.size);
     for (const commit of commits) expect(commit.headers['content-length']).toBe('0');
   });
 
   quirk('headWithoutDigest', async () => {
-    const image = await pushRandomImage(src.url, 'quirk/nodigest', 'v1');
+    const image = await pushRandomImage(registries.src.url, 'quirk/nodigest', 'v1');
     await copyImage(from('quirk/nodigest:v1'), to('quirk/nodigest:v1'), open);
     const noDigest: FaultRule = { method: 'HEAD', path: /\/manifests\/v1$/, dropHeaders: ['docker-content-digest'] };
-    dstProxy.rules = [noDigest];
-    const since = dstProxy.requests.length;
+    registries.dstProxy.rules = [noDigest];
+    const since = registries.dstProxy.requests.length;
 
     const again = await copyImage(from('quirk/nodigest:v1'), to('quirk/nodigest:v1'), open);
 
-    expect(dstProxy.fired(noDigest)).toBe(1);
+    expect(registries.dstProxy.fired(noDigest)).toBe(1);
     expect(again).toMatchObject({ upToDate: true, digest: image.digest });
-    expect(dstProxy.requests.slice(since).filter((r) => r.method === 'GET' && r.url.endsWith('/manifests/v1'))).toHaveLength(1);
+    expect(registries.dstProxy.requests.slice(since).filter((r) => r.method === 'GET' && r.url.endsWith('/manifests/v1'))).toHaveLength(1);
   });
 
   quirk('tokenAsAccessToken', async () => {
@@ -102,25 +88,25 @@ describe('registry quirks', () => {
         sourceCredentials: credentialsFor(locked.host, user),
       });
       expect(tokenProxy.fired(oauthOnly)).toBeGreaterThan(0);
-      expect((await fetchManifest(dst.url, 'quirk/oauth', 'v1')).digest).toBe(image.digest);
+      expect((await fetchManifest(registries.dst.url, 'quirk/oauth', 'v1')).digest).toBe(image.digest);
     } finally {
       await Promise.all([locked.stop(), tokenProxy.stop(), tokens.stop()]);
     }
   });
 
   quirk('mediaTypeParametersRefused', async () => {
-    const image = await pushRandomImage(src.url, 'quirk/charset', 'v1');
+    const image = await pushRandomImage(registries.src.url, 'quirk/charset', 'v1');
     const withCharset: FaultRule = { method: 'GET', path: /\/manifests\/v1$/, setHeaders: { 'content-type': `${image.mediaType}; charset=utf-8` } };
-    srcProxy.rules = [withCharset];
-    const since = dstProxy.requests.length;
+    registries.srcProxy.rules = [withCharset];
+    const since = registries.dstProxy.requests.length;
     await copyImage(from('quirk/charset:v1'), to('quirk/charset:v1'), open);
-    expect(srcProxy.fired(withCharset)).toBeGreaterThan(0);
-    const pushed = dstProxy.requests.slice(since).filter((r) => r.method === 'PUT' && r.url.includes('/manifests/'));
+    expect(registries.srcProxy.fired(withCharset)).toBeGreaterThan(0);
+    const pushed = registries.dstProxy.requests.slice(since).filter((r) => r.method === 'PUT' && r.url.includes('/manifests/'));
     expect(pushed.map((r) => r.headers['content-type'])).toEqual([image.mediaType]);
   });
 
   quirk('immutableTagRefusesSameDigest', async () => {
-    const image = await pushRandomImage(src.url, 'quirk/immutable', 'v1');
+    const image = await pushRandomImage(registries.src.url, 'quirk/immutable', 'v1');
     await copyImage(from('quirk/immutable:v1'), to('quirk/immutable:v1'), open);
     // What ECR answers for any push to an immutable tag, the identical digest included.
     const immutable: FaultRule = {
@@ -129,10 +115,10 @@ describe('registry quirks', () => {
       status: 400,
       body: JSON.stringify({ errors: [{ code: 'TAG_INVALID', message: "The image tag 'v1' already exists in the 'quirk/immutable' repository and cannot be overwritten because the repository is immutable." }] }),
     };
-    dstProxy.rules = [immutable];
+    registries.dstProxy.rules = [immutable];
     const again = await copyImage(from('quirk/immutable:v1'), to('quirk/immutable:v1'), open);
     expect(again).toMatchObject({ upToDate: true, digest: image.digest });
-    expect(dstProxy.fired(immutable)).toBe(0);
+    expect(registries.dstProxy.fired(immutable)).toBe(0);
   });
 
   quirk('blobRedirectRefusesAuthorization', async () => {
@@ -159,7 +145,7 @@ describe('registry quirks', () => {
         });
         expect(storageProxy.requests.filter((r) => r.method === 'GET')).toHaveLength(image.blobs.size);
         expect(storageProxy.fired(twoMechanisms)).toBe(0);
-        expect((await fetchManifest(dst.url, 'quirk/s3', 'v1')).digest).toBe(image.digest);
+        expect((await fetchManifest(registries.dst.url, 'quirk/s3', 'v1')).digest).toBe(image.digest);
       } finally {
         await Promise.all([storageProxy.stop(), storage.stop()]);
       }

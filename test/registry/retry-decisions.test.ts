@@ -1,39 +1,23 @@
 // Which registry answers a copy retries, proven against a real registry behind the fault proxy.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { anonymous } from '../../lambda/registry/credentials.js';
 import { copyImage, type CopyOptions } from '../../lambda/registry/copy.js';
 import { parseReference } from '../../lambda/registry/reference.js';
-import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 import { fetchManifest, pushRandomImage } from '../support/images.js';
-import { startRegistry, type TestRegistry } from '../support/registry.js';
+import { proxiedRegistries } from '../support/proxied-registries.js';
 import { FAST_RETRY } from './fast-retry.js';
 
 const open: CopyOptions = { sourceCredentials: anonymous, destinationCredentials: anonymous, retry: FAST_RETRY };
 const registryError = (code: string, message: string) => JSON.stringify({ errors: [{ code, message }] });
 
-let src: TestRegistry;
-let dst: TestRegistry;
-let srcProxy: FaultProxy;
-let dstProxy: FaultProxy;
+const registries = proxiedRegistries();
 
-beforeAll(async () => {
-  [src, dst] = await Promise.all([startRegistry(), startRegistry()]);
-  [srcProxy, dstProxy] = await Promise.all([startFaultProxy(src.url), startFaultProxy(dst.url)]);
-});
-afterAll(async () => {
-  await Promise.all([srcProxy?.stop(), dstProxy?.stop(), src?.stop(), dst?.stop()]);
-});
-beforeEach(() => {
-  srcProxy.rules = [];
-  dstProxy.rules = [];
-});
-
-const from = (path: string) => parseReference(`${srcProxy.host}/${path}`);
-const to = (path: string) => parseReference(`${dstProxy.host}/${path}`);
+const from = (path: string) => parseReference(`${registries.srcProxy.host}/${path}`);
+const to = (path: string) => parseReference(`${registries.dstProxy.host}/${path}`);
 
 describe('retry decisions against a registry', () => {
   it('starts a fresh upload when the registry lost the session (404 BLOB_UPLOAD_UNKNOWN)', async () => {
-    const image = await pushRandomImage(src.url, 'lost/session', 'v1', { layers: [10_000] });
+    const image = await pushRandomImage(registries.src.url, 'lost/session', 'v1', { layers: [10_000] });
     const lost = {
       method: 'PUT',
       path: /\/blobs\/uploads\//,
@@ -41,21 +25,21 @@ describe('retry decisions against a registry', () => {
       status: 404,
       body: registryError('BLOB_UPLOAD_UNKNOWN', 'blob upload unknown to registry'),
     };
-    dstProxy.rules = [lost];
+    registries.dstProxy.rules = [lost];
     await copyImage(from('lost/session:v1'), to('lost/session:v1'), open);
-    expect(dstProxy.fired(lost)).toBe(1);
-    expect((await fetchManifest(dst.url, 'lost/session', 'v1')).digest).toBe(image.digest);
+    expect(registries.dstProxy.fired(lost)).toBe(1);
+    expect((await fetchManifest(registries.dst.url, 'lost/session', 'v1')).digest).toBe(image.digest);
   });
 
   it('gives up at once on 501, which answers the same next time', async () => {
-    await pushRandomImage(src.url, 'not/implemented', 'v1');
+    await pushRandomImage(registries.src.url, 'not/implemented', 'v1');
     const rule = { method: 'GET', path: /\/manifests\/v1$/, status: 501, body: registryError('UNSUPPORTED', 'not implemented') };
-    srcProxy.rules = [rule];
+    registries.srcProxy.rules = [rule];
     await expect(copyImage(from('not/implemented:v1'), to('not/implemented:v1'), open)).rejects.toMatchObject({
       failureClass: 'permanent',
       status: 501,
     });
-    expect(srcProxy.fired(rule)).toBe(1);
+    expect(registries.srcProxy.fired(rule)).toBe(1);
   });
 
   it('does not retry a 404 whose entries are not all transient', async () => {
@@ -65,8 +49,8 @@ describe('retry decisions against a registry', () => {
       status: 404,
       body: JSON.stringify({ errors: [{ code: 'BLOB_UPLOAD_UNKNOWN' }, { code: 'MANIFEST_UNKNOWN', message: 'manifest unknown' }] }),
     };
-    srcProxy.rules = [rule];
+    registries.srcProxy.rules = [rule];
     await expect(copyImage(from('mixed/codes:v1'), to('mixed/codes:v1'), open)).rejects.toMatchObject({ failureClass: 'permanent' });
-    expect(srcProxy.fired(rule)).toBe(1);
+    expect(registries.srcProxy.fired(rule)).toBe(1);
   });
 });
