@@ -8,7 +8,7 @@ import type { Descriptor, Manifest } from './manifest.js';
 import { MEDIA_TYPES } from './media-types.js';
 import type { ImageReference } from './reference.js';
 import { sha256Digest } from './verify-stream.js';
-import { ReferrerDiscovery, type FoundReferrer, type ReferrerSource, type SubjectReferrers } from './referrers.js';
+import { ReferrerDiscovery, type FoundReferrer, type SubjectReferrers } from './referrers.js';
 import {
   mergeReferrers, parseReferrersList, referrerFacts, referrersTag, serializeReferrersList, type ReferrerDescriptor,
 } from './referrers-index.js';
@@ -21,15 +21,7 @@ export const MAX_REFERRERS = 500;
 export type ReferrerOutcome = 'copied' | 'present' | 'refused';
 
 /** One referrer, as the copy summary lists it. */
-export interface ReferrerEntry {
-  readonly digest: string;
-  /** The manifest it refers to. */
-  readonly subject: string;
-  readonly via: ReferrerSource;
-  /** The tag it is copied under (cosign's `sha256-<hex>.sig`, `.att`, `.sbom`). */
-  readonly tag?: string;
-  readonly mediaType?: string;
-  readonly artifactType?: string;
+export interface ReferrerEntry extends FoundReferrer {
   readonly depth: number;
   /** `present`: the destination already had it, nothing was written. */
   readonly outcome: ReferrerOutcome;
