@@ -1,13 +1,12 @@
 // Manifest amplification: crafted indexes pushed to a real registry, read through a proxy that counts the GETs.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { anonymous } from '../../lambda/registry/credentials.js';
 import { copyImage, type CopyOptions } from '../../lambda/registry/copy.js';
 import { SizeMismatchError } from '../../lambda/registry/errors.js';
 import { parseReference } from '../../lambda/registry/reference.js';
 import { ManifestTreeLimitError } from '../../lambda/registry/tree-limits.js';
-import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 import { MEDIA_TYPES, fetchManifest, manifestExists, pushManifest, pushRandomImage, sha256Digest, type PushedImage } from '../support/images.js';
-import { startRegistry, type TestRegistry } from '../support/registry.js';
+import { proxiedSource } from '../support/proxied-registries.js';
 import { FAST_RETRY } from './fast-retry.js';
 
 const open: CopyOptions = { sourceCredentials: anonymous, destinationCredentials: anonymous, retry: FAST_RETRY };
@@ -15,20 +14,7 @@ const OCI = MEDIA_TYPES.oci;
 // The tree's own reads; referrer discovery reads tags named sha256-<hex>[.sig|.att|.sbom], which are not.
 const MANIFEST_GET = /\/manifests\/(?!sha256-)/;
 
-let src: TestRegistry;
-let dst: TestRegistry;
-let proxy: FaultProxy;
-
-beforeAll(async () => {
-  [src, dst] = await Promise.all([startRegistry(), startRegistry()]);
-  proxy = await startFaultProxy(src.url);
-});
-afterAll(async () => {
-  await Promise.all([proxy?.stop(), src?.stop(), dst?.stop()]);
-});
-beforeEach(() => {
-  proxy.requests.length = 0;
-});
+const registries = proxiedSource();
 
 interface Pushed {
   readonly digest: string;
@@ -40,7 +26,7 @@ interface Pushed {
 async function pushVariant(repo: string, base: PushedImage, annotation: string): Promise<Pushed> {
   const manifest = JSON.parse(Buffer.from(base.manifestBytes).toString('utf8')) as Record<string, unknown>;
   const bytes = Buffer.from(JSON.stringify({ ...manifest, annotations: { 'test.pad': annotation } }));
-  const digest = await pushManifest(src.url, repo, sha256Digest(bytes), bytes, OCI.manifest);
+  const digest = await pushManifest(registries.src.url, repo, sha256Digest(bytes), bytes, OCI.manifest);
   return { digest, size: bytes.length, mediaType: OCI.manifest };
 }
 
@@ -48,18 +34,18 @@ async function pushVariant(repo: string, base: PushedImage, annotation: string):
 async function pushIndex(repo: string, children: readonly Pushed[], reference?: string): Promise<Pushed> {
   const manifests = children.map((c) => ({ mediaType: c.mediaType, digest: c.digest, size: c.size }));
   const bytes = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI.index, manifests }));
-  const digest = await pushManifest(src.url, repo, reference ?? sha256Digest(bytes), bytes, OCI.index);
+  const digest = await pushManifest(registries.src.url, repo, reference ?? sha256Digest(bytes), bytes, OCI.index);
   return { digest, size: bytes.length, mediaType: OCI.index };
 }
 
 const times = <T>(n: number, value: T): T[] => Array.from({ length: n }, () => value);
-const manifestGets = () => proxy.requests.filter((r) => r.method === 'GET' && MANIFEST_GET.test(r.url)).length;
-const from = (path: string) => parseReference(`${proxy.host}/${path}`);
-const to = (path: string) => parseReference(`${dst.host}/${path}`);
+const manifestGets = () => registries.proxy.requests.filter((r) => r.method === 'GET' && MANIFEST_GET.test(r.url)).length;
+const from = (path: string) => parseReference(`${registries.proxy.host}/${path}`);
+const to = (path: string) => parseReference(`${registries.dst.host}/${path}`);
 
 describe('collectTree under crafted indexes', () => {
   it('fetches each distinct manifest once: an index of 10 indexes of 10 images costs 3 GETs, not 111', async () => {
-    const image = await pushRandomImage(src.url, 'amp/repeat', 'base');
+    const image = await pushRandomImage(registries.src.url, 'amp/repeat', 'base');
     const child = await pushVariant('amp/repeat', image, 'child');
     const inner = await pushIndex('amp/repeat', times(10, child));
     const outer = await pushIndex('amp/repeat', times(10, inner), 'v1');
@@ -67,12 +53,12 @@ describe('collectTree under crafted indexes', () => {
     const summary = await copyImage(from('amp/repeat:v1'), to('amp/repeat:v1'), open);
     expect(manifestGets()).toBe(3);
     expect(summary.manifests).toBe(3);
-    expect((await fetchManifest(dst.url, 'amp/repeat', 'v1')).digest).toBe(outer.digest);
-    expect(await manifestExists(dst.url, 'amp/repeat', child.digest)).toBe(true);
+    expect((await fetchManifest(registries.dst.url, 'amp/repeat', 'v1')).digest).toBe(outer.digest);
+    expect(await manifestExists(registries.dst.url, 'amp/repeat', child.digest)).toBe(true);
   });
 
   it('refuses an index inside an index inside an index, after 3 GETs (the issue\'s 4-deep case cost 11,111)', async () => {
-    const image = await pushRandomImage(src.url, 'amp/deep', 'base');
+    const image = await pushRandomImage(registries.src.url, 'amp/deep', 'base');
     let level: Pushed = await pushVariant('amp/deep', image, 'leaf');
     for (let depth = 1; depth <= 4; depth++) level = await pushIndex('amp/deep', times(10, level), depth === 4 ? 'v1' : undefined);
 
@@ -81,11 +67,11 @@ describe('collectTree under crafted indexes', () => {
     await expect(attempt).rejects.toMatchObject({ failureClass: 'permanent', limit: 'nesting' });
     await expect(attempt).rejects.toThrow(/the limit of index nesting is 2/);
     expect(manifestGets()).toBe(3);
-    expect(await manifestExists(dst.url, 'amp/deep', 'v1')).toBe(false);
+    expect(await manifestExists(registries.dst.url, 'amp/deep', 'v1')).toBe(false);
   });
 
   it('copies one 1 MB manifest listed 1,000 times with 2 GETs, and memory stays bounded', async () => {
-    const image = await pushRandomImage(src.url, 'amp/wide', 'base');
+    const image = await pushRandomImage(registries.src.url, 'amp/wide', 'base');
     const big = await pushVariant('amp/wide', image, 'x'.repeat(1024 * 1024));
     const index = await pushIndex('amp/wide', times(1_000, big), 'v1');
     expect(index.size).toBeGreaterThan(150_000);
@@ -101,11 +87,11 @@ describe('collectTree under crafted indexes', () => {
     expect(manifestGets()).toBe(2);
     // Before the fix this passed 1 GiB: a thousand copies of the same megabyte held at once.
     expect(peak - baseline).toBeLessThan(128 * 1024 * 1024);
-    expect((await fetchManifest(dst.url, 'amp/wide', 'v1')).digest).toBe(index.digest);
+    expect((await fetchManifest(registries.dst.url, 'amp/wide', 'v1')).digest).toBe(index.digest);
   });
 
   it('refuses more than 1,000 distinct manifests before fetching any of them', async () => {
-    const image = await pushRandomImage(src.url, 'amp/many', 'base');
+    const image = await pushRandomImage(registries.src.url, 'amp/many', 'base');
     const variants: Pushed[] = [];
     const queue = Array.from({ length: 1_000 }, (_, i) => i);
     await Promise.all(
@@ -122,7 +108,7 @@ describe('collectTree under crafted indexes', () => {
   });
 
   it('refuses manifests whose sizes add up to more than 64 MiB before fetching them', async () => {
-    const image = await pushRandomImage(src.url, 'amp/bytes', 'base');
+    const image = await pushRandomImage(registries.src.url, 'amp/bytes', 'base');
     // Seventeen distinct children declared at 4 MiB each: 68 MiB, over the limit as listed.
     const children: Pushed[] = [];
     for (let i = 0; i < 17; i++) children.push({ ...(await pushVariant('amp/bytes', image, `c${i}`)), size: 4 * 1024 * 1024 });
@@ -135,7 +121,7 @@ describe('collectTree under crafted indexes', () => {
   });
 
   it('counts the bytes received, not the sizes declared: a child smaller on paper is refused once fetched', async () => {
-    const image = await pushRandomImage(src.url, 'amp/lie', 'base');
+    const image = await pushRandomImage(registries.src.url, 'amp/lie', 'base');
     const real = await pushVariant('amp/lie', image, 'y'.repeat(20_000));
     await pushIndex('amp/lie', [{ ...real, size: 100 }], 'v1');
 
@@ -145,7 +131,7 @@ describe('collectTree under crafted indexes', () => {
   });
 
   it('takes its limits from the options, so they can be scaled down', async () => {
-    const image = await pushRandomImage(src.url, 'amp/scaled', 'base');
+    const image = await pushRandomImage(registries.src.url, 'amp/scaled', 'base');
     const children: Pushed[] = [];
     for (let i = 0; i < 6; i++) children.push(await pushVariant('amp/scaled', image, `${i}`.repeat(10_000)));
     await pushIndex('amp/scaled', children, 'v1');

@@ -1,15 +1,16 @@
 // A source that drips: every byte restarts an idle timer, so only a total deadline and a
 // throughput floor end the copy. The windows are scaled down to half a second here; the
 // production figures are checked by arithmetic at the end.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { anonymous, credentialsFor } from '../../lambda/registry/credentials.js';
 import { copyImage, type CopyOptions } from '../../lambda/registry/copy.js';
 import { parseReference } from '../../lambda/registry/reference.js';
 import { DEFAULT_RETRY } from '../../lambda/registry/retry.js';
 import { DEFAULT_TIME_LIMITS, RegistryTooSlowError, worstCaseDripFailureMs, type TimeLimits } from '../../lambda/registry/time-limits.js';
-import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
+import { startFaultProxy } from '../support/fault-proxy.js';
 import { fetchManifest, pushRandomImage } from '../support/images.js';
-import { startRegistry, type TestRegistry } from '../support/registry.js';
+import { proxiedSource } from '../support/proxied-registries.js';
+import { startRegistry } from '../support/registry.js';
 import { startTokenServer, type TokenServer } from '../support/token-server.js';
 import { FAST_RETRY } from './fast-retry.js';
 
@@ -21,24 +22,10 @@ const SLACK_MS = 1_500;
 const BLOB_GET = /\/blobs\/sha256:[a-f0-9]{64}$/;
 const MANIFEST_GET = /\/manifests\//;
 
-let src: TestRegistry;
-let dst: TestRegistry;
-let proxy: FaultProxy;
+const registries = proxiedSource();
 
-beforeAll(async () => {
-  [src, dst] = await Promise.all([startRegistry(), startRegistry()]);
-  proxy = await startFaultProxy(src.url);
-});
-afterAll(async () => {
-  await Promise.all([proxy?.stop(), src?.stop(), dst?.stop()]);
-});
-beforeEach(() => {
-  proxy.rules = [];
-  proxy.requests.length = 0;
-});
-
-const from = (path: string) => parseReference(`${proxy.host}/${path}`);
-const to = (path: string) => parseReference(`${dst.host}/${path}`);
+const from = (path: string) => parseReference(`${registries.proxy.host}/${path}`);
+const to = (path: string) => parseReference(`${registries.dst.host}/${path}`);
 
 async function timed(attempt: Promise<unknown>): Promise<{ error: unknown; ms: number }> {
   const started = Date.now();
@@ -51,31 +38,31 @@ async function timed(attempt: Promise<unknown>): Promise<{ error: unknown; ms: n
 
 describe('a dripping source', () => {
   it('fails a manifest that trickles in, within the bound, as transient, naming the host', { timeout: 20_000 }, async () => {
-    await pushRandomImage(src.url, 'drip/manifest', 'v1');
+    await pushRandomImage(registries.src.url, 'drip/manifest', 'v1');
     // One byte every 50 ms: 20 bytes a second, forever fresh for an idle timer.
-    proxy.rules = [{ method: 'GET', path: MANIFEST_GET, drip: { bytes: 1, everyMs: 50 } }];
+    registries.proxy.rules = [{ method: 'GET', path: MANIFEST_GET, drip: { bytes: 1, everyMs: 50 } }];
 
     const { error, ms } = await timed(copyImage(from('drip/manifest:v1'), to('drip/manifest:v1'), open));
     expect(error).toBeInstanceOf(RegistryTooSlowError);
-    expect(error).toMatchObject({ failureClass: 'transient', host: proxy.host });
-    expect(String(error)).toContain(`${proxy.host} is too slow: GET /v2/drip/manifest/manifests/v1 did not complete within 500 ms`);
+    expect(error).toMatchObject({ failureClass: 'transient', host: registries.proxy.host });
+    expect(String(error)).toContain(`${registries.proxy.host} is too slow: GET /v2/drip/manifest/manifests/v1 did not complete within 500 ms`);
     // Retried once (the budget), then given up.
-    expect(proxy.requests.filter((r) => MANIFEST_GET.test(r.url)).length).toBe(2);
+    expect(registries.proxy.requests.filter((r) => MANIFEST_GET.test(r.url)).length).toBe(2);
     expect(ms).toBeGreaterThanOrEqual(2 * LIMITS.requestDeadlineMs - 50);
     expect(ms).toBeLessThan(BOUND_MS + SLACK_MS);
   });
 
   it('fails a blob download under the throughput floor, within the bound, leaving the tag alone', { timeout: 20_000 }, async () => {
-    await pushRandomImage(src.url, 'drip/blob', 'v1', { layers: [40_000, 30_000] });
+    await pushRandomImage(registries.src.url, 'drip/blob', 'v1', { layers: [40_000, 30_000] });
     // 2 KB a second, far under 64 KiB/s.
-    proxy.rules = [{ method: 'GET', path: BLOB_GET, drip: { bytes: 200, everyMs: 100 } }];
+    registries.proxy.rules = [{ method: 'GET', path: BLOB_GET, drip: { bytes: 200, everyMs: 100 } }];
 
     const { error, ms } = await timed(copyImage(from('drip/blob:v1'), to('drip/blob:v1'), open));
     expect(error).toBeInstanceOf(RegistryTooSlowError);
-    expect(error).toMatchObject({ failureClass: 'transient', host: proxy.host });
+    expect(error).toMatchObject({ failureClass: 'transient', host: registries.proxy.host });
     expect(String(error)).toMatch(/is too slow: the download of blob drip\/blob@sha256:[a-f0-9]{64} delivered \d+ bytes in 500 ms \(\d+ KiB\/s\), under the floor of 64 KiB\/s/);
     expect(ms).toBeLessThan(BOUND_MS + SLACK_MS);
-    await expect(fetchManifest(dst.url, 'drip/blob', 'v1')).rejects.toThrow(/404/);
+    await expect(fetchManifest(registries.dst.url, 'drip/blob', 'v1')).rejects.toThrow(/404/);
   });
 
   it('fails a token that trickles in, naming the token host', { timeout: 20_000 }, async () => {
@@ -96,11 +83,11 @@ describe('a dripping source', () => {
   });
 
   it('lets a slow but steady source finish', { timeout: 20_000 }, async () => {
-    const image = await pushRandomImage(src.url, 'drip/steady', 'v1', { layers: [20_000] });
+    const image = await pushRandomImage(registries.src.url, 'drip/steady', 'v1', { layers: [20_000] });
     // 20 KB a second against a scaled floor of 4 KiB/s, and no request longer than the deadline.
-    proxy.rules = [{ method: 'GET', path: BLOB_GET, drip: { bytes: 2_000, everyMs: 100 } }];
+    registries.proxy.rules = [{ method: 'GET', path: BLOB_GET, drip: { bytes: 2_000, everyMs: 100 } }];
     await copyImage(from('drip/steady:v1'), to('drip/steady:v1'), { ...open, timeLimits: { ...LIMITS, minBytesPerSecond: 4 * 1024 } });
-    expect((await fetchManifest(dst.url, 'drip/steady', 'v1')).digest).toBe(image.digest);
+    expect((await fetchManifest(registries.dst.url, 'drip/steady', 'v1')).digest).toBe(image.digest);
   });
 });
 

@@ -29,3 +29,27 @@ export function proxiedRegistries(): ProxiedRegistries {
   });
   return pair;
 }
+
+/** A source registry behind a fault proxy, and a destination reached directly. */
+export interface ProxiedSource {
+  readonly src: TestRegistry;
+  readonly dst: TestRegistry;
+  readonly proxy: FaultProxy;
+}
+
+/** As proxiedRegistries, with only the source proxied; its rules and recorded requests are cleared before each test. */
+export function proxiedSource(): ProxiedSource {
+  const pair = {} as { -readonly [K in keyof ProxiedSource]: ProxiedSource[K] };
+  beforeAll(async () => {
+    [pair.src, pair.dst] = await Promise.all([startRegistry(), startRegistry()]);
+    pair.proxy = await startFaultProxy(pair.src.url);
+  });
+  afterAll(async () => {
+    await Promise.all([pair.proxy?.stop(), pair.src?.stop(), pair.dst?.stop()]);
+  });
+  beforeEach(() => {
+    pair.proxy.rules = [];
+    pair.proxy.requests.length = 0;
+  });
+  return pair;
+}
