@@ -1,4 +1,4 @@
-import { constants, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
+import { getHeapSpaceStatistics } from 'node:v8';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { byteCountingReclaimer, minorGc, RECLAIM_EVERY_BYTES } from './young-buffer-reclaim.js';
@@ -35,20 +35,22 @@ describe('reclaiming a blob stream’s spent buffers', () => {
     expect(collections).toBe(3);
   });
 
-  it('runs a real young-generation collection on this Node.js', async () => {
+  // Read off the heap's own statistics, synchronously: a PerformanceObserver's gc entries come
+  // late and were once not delivered within a minute on a loaded CI machine.
+  it('runs a real young-generation collection on this Node.js', () => {
     const collect = minorGc();
     expect(collect).toBeTypeOf('function');
-    const seen = new Promise<PerformanceEntry>((resolve) => {
-      const observer = new PerformanceObserver((list) => {
-        const entry = list.getEntries().find((e) => (e as { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MINOR);
-        if (entry) {
-          observer.disconnect();
-          resolve(entry);
-        }
-      });
-      observer.observe({ entryTypes: ['gc'] });
-    });
-    collect!();
-    await expect(seen).resolves.toBeDefined();
+    const newSpaceUsed = () => getHeapSpaceStatistics().find((space) => space.space_name === 'new_space')!.space_used_size;
+    const drops: Array<[number, number]> = [];
+    for (let round = 0; round < 5; round++) {
+      let garbage: Array<{ index: number; text: string }> | undefined = [];
+      for (let index = 0; index < 20_000; index++) garbage.push({ index, text: `young ${index}` });
+      garbage = undefined;
+      const before = newSpaceUsed();
+      collect!();
+      drops.push([before, newSpaceUsed()]);
+    }
+    // V8 may scavenge by itself between two reads; one clean round in five proves the call works.
+    expect(drops.some(([before, after]) => before > 1_000_000 && after < before / 2), JSON.stringify(drops)).toBe(true);
   });
 });
