@@ -9,12 +9,18 @@ export class ReadBufferPool {
   private readonly free: Buffer[] = [];
   /** Views of a lent buffer still in use. */
   private readonly holds = new Map<Buffer, number>();
+  private made = 0;
 
   constructor(
     readonly count: number,
     readonly size: number,
   ) {
-    for (let i = 0; i < count; i++) this.free.push(Buffer.allocUnsafeSlow(size));
+    for (let i = 0; i < count; i++) this.free.push(this.allocate());
+  }
+
+  /** Buffers made since the pool was: `count` while no read ever had to go beyond the pool. */
+  get allocated(): number {
+    return this.made;
   }
 
   /** Buffers neither lent out nor being read into. */
@@ -24,7 +30,7 @@ export class ReadBufferPool {
 
   /** A buffer to read into: a free one, or a new one when none is (never one still in use). */
   take(): Buffer {
-    return this.free.pop() ?? Buffer.allocUnsafeSlow(this.size);
+    return this.free.pop() ?? this.allocate();
   }
 
   /** One more view of `buffer` is in use until `release(buffer)`. */
@@ -50,12 +56,17 @@ export class ReadBufferPool {
   forsakeHeld(): void {
     const lost = this.holds.size;
     this.holds.clear();
-    for (let i = 0; i < lost && this.free.length < this.count; i++) this.free.push(Buffer.allocUnsafeSlow(this.size));
+    for (let i = 0; i < lost && this.free.length < this.count; i++) this.free.push(this.allocate());
   }
 
   /** A buffer read into whose bytes nobody holds (a head, or bytes past a body's end). */
   give(buffer: Buffer): void {
     if (this.holds.has(buffer)) return;
     if (buffer.length === this.size && this.free.length < this.count && !this.free.includes(buffer)) this.free.push(buffer);
+  }
+
+  private allocate(): Buffer {
+    this.made += 1;
+    return Buffer.allocUnsafeSlow(this.size);
   }
 }

@@ -16,15 +16,20 @@ export interface SigningCert {
   /** Base64 (standard, not url-safe) DER, as the x5c header wants it. */
   readonly certDerBase64: string;
   readonly privateKey: KeyObject;
+  readonly privateKeyPem: string;
 }
 
-/** Creates an RSA key and a self-signed cert in `dir` with the openssl CLI. */
-export async function createSigningCert(dir: string, commonName: string): Promise<SigningCert> {
+/**
+ * Creates an RSA key and a self-signed cert in `dir` with the openssl CLI; `altNames` (e.g.
+ * `DNS:localhost`, `IP:127.0.0.1`) makes it a TLS server's certificate for those names.
+ */
+export async function createSigningCert(dir: string, commonName: string, altNames: readonly string[] = []): Promise<SigningCert> {
   const keyPath = join(dir, 'key.pem');
   const certPath = join(dir, 'cert.pem');
   await run('openssl', [
     'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-sha256', '-days', '2',
     '-subj', `/CN=${commonName}`, '-keyout', keyPath, '-out', certPath,
+    ...(altNames.length > 0 ? ['-addext', `subjectAltName=${altNames.join(',')}`] : []),
   ]);
   const [keyPem, certPem] = await Promise.all([readFile(keyPath, 'utf8'), readFile(certPath, 'utf8')]);
   return {
@@ -32,6 +37,7 @@ export async function createSigningCert(dir: string, commonName: string): Promis
     certPem,
     certDerBase64: new X509Certificate(certPem).raw.toString('base64'),
     privateKey: createPrivateKey(keyPem),
+    privateKeyPem: keyPem,
   };
 }
 

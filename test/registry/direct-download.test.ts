@@ -1,0 +1,458 @@
+// The direct download (direct-get.ts): blobs of 1 MiB and more are read off a connection of
+// their own, without Node's HTTP parser, and pumped into the upload from four reused read
+// buffers. Proven end to end: a copy between two real registries, then a scriptable raw
+// server sending every framing, interim answer, redirect, fault and stall that path must
+// handle, into a real destination registry; and the same over TLS.
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import tls from 'node:tls';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { BlobTransfer } from '../../lambda/registry/blob-transfer.js';
+import { DIRECT_DOWNLOAD_MIN_BYTES, RegistryClient, type RegistryClientOptions } from '../../lambda/registry/client.js';
+import { copyImage } from '../../lambda/registry/copy.js';
+import { anonymous, credentialsFor } from '../../lambda/registry/credentials.js';
+import { READ_BUFFERS } from '../../lambda/registry/direct-get.js';
+import { RegistryResponseError } from '../../lambda/registry/errors.js';
+import type { Descriptor } from '../../lambda/registry/manifest.js';
+import { ReadBufferPool } from '../../lambda/registry/read-buffer-pool.js';
+import { parseReference } from '../../lambda/registry/reference.js';
+import { SocketBody, isPumpable } from '../../lambda/registry/socket-body.js';
+import type { TimeLimits } from '../../lambda/registry/time-limits.js';
+import type { BlobStream } from '../../lambda/registry/verify-stream.js';
+import { blobExists, fetchBlob, fetchManifest, pushRandomImage, sha256Digest } from '../support/images.js';
+import { createSigningCert } from '../support/jwt.js';
+import { proxiedSource } from '../support/proxied-registries.js';
+import { rawHead, startRawHttpServer, writeInPieces, type RawHandler, type RawHttpServer, type RawRequest } from '../support/raw-http-server.js';
+import { FAST_RETRY } from './fast-retry.js';
+
+const MiB = 1024 * 1024;
+const BLOB = randomBytes(3 * MiB);
+const BLOB_DESCRIPTOR: Descriptor = { mediaType: 'application/octet-stream', digest: sha256Digest(BLOB), size: BLOB.length };
+/** Generous everywhere but where a test sets its own: a limit that fires is the test's subject. */
+const LIMITS: TimeLimits = { requestDeadlineMs: 10_000, minBytesPerSecond: 1, throughputWindowMs: 60_000, idleTimeoutMs: 10_000, slowRetries: 1 };
+const BLOB_GET = /\/blobs\/sha256:[a-f0-9]{64}$/;
+
+const registries = proxiedSource();
+let raw: RawHttpServer;
+let dst: RegistryClient;
+
+beforeAll(async () => {
+  raw = await startRawHttpServer(() => undefined);
+  dst = new RegistryClient(registries.dst.host, { credentials: anonymous, actions: 'pull,push', retry: FAST_RETRY });
+});
+afterAll(async () => {
+  await raw?.stop();
+});
+afterEach(() => {
+  vi.restoreAllMocks();
+  raw.requests.length = 0;
+});
+
+const sourceClient = (server: RawHttpServer = raw, options: Partial<RegistryClientOptions> = {}) =>
+  new RegistryClient(server.host, { credentials: anonymous, actions: 'pull', retry: FAST_RETRY, timeLimits: LIMITS, ...options });
+const blobGets = (server: RawHttpServer = raw): RawRequest[] => server.requests.filter((r) => r.method === 'GET' && BLOB_GET.test(r.path));
+
+/** A 200 with the blob, its body written in pieces of random sizes; `framing` says how its end is told. */
+function servingBlob(body: Uint8Array = BLOB, framing: 'length' | 'chunked' | 'close' = 'length'): RawHandler {
+  return async (_request, reply) => {
+    const headers: Record<string, string | number> = { 'content-type': 'application/octet-stream' };
+    if (framing === 'length') headers['content-length'] = body.length;
+    if (framing === 'chunked') headers['transfer-encoding'] = 'chunked';
+    await reply.write(rawHead(200, headers, 'OK'));
+    await writeInPieces(reply, framing === 'chunked' ? chunkedEncoding(body) : body);
+    await reply.end();
+  };
+}
+
+/** The chunked coding with chunks of random sizes, hex digits of either case, chunk extensions and trailers. */
+function chunkedEncoding(body: Uint8Array): Buffer {
+  const parts: Buffer[] = [];
+  const extensions = ['', ';name=value', ';q="quoted; value"', ' ;x', ';a=1;b'];
+  for (let at = 0, i = 0; at < body.length; i++) {
+    const piece = body.subarray(at, at + 1 + Math.floor(Math.random() * 64 * 1024));
+    const size = i % 2 === 0 ? piece.length.toString(16) : piece.length.toString(16).toUpperCase();
+    parts.push(Buffer.from(`${size}${extensions[i % extensions.length]}\r\n`), Buffer.from(piece), Buffer.from('\r\n'));
+    at += piece.length;
+  }
+  parts.push(Buffer.from('0;last\r\nx-checksum: none\r\nx-served-by: raw\r\n\r\n'));
+  return Buffer.concat(parts);
+}
+
+/** What one attempt of a blob transfer does: open the source blob, pump it into an upload, commit it only when verified. */
+async function transferOnce(src: RegistryClient, repo: string, blob: Descriptor = BLOB_DESCRIPTOR): Promise<{ error?: unknown; content?: BlobStream }> {
+  const upload = { url: await dst.startUpload(repo) };
+  let content: BlobStream | undefined;
+  try {
+    content = await src.openBlob(repo, blob);
+    await dst.uploadBlob(repo, upload, blob, content);
+    return { content };
+  } catch (error) {
+    await dst.cancelUpload(repo, upload);
+    return { error, ...(content ? { content } : {}) };
+  } finally {
+    content?.destroy();
+  }
+}
+
+async function expectCommitted(repo: string, bytes: Uint8Array = BLOB): Promise<void> {
+  const stored = await fetchBlob(registries.dst.url, repo, sha256Digest(bytes));
+  expect(Buffer.from(stored).equals(bytes)).toBe(true);
+}
+
+async function readAll(stream: AsyncIterable<unknown>, pauseMs = 0): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) {
+    chunks.push(chunk as Buffer);
+    if (pauseMs > 0) await sleep(pauseMs);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** Every read-buffer pool made from now on (each direct download makes one). */
+function watchPools(): ReadBufferPool[] {
+  const pools: ReadBufferPool[] = [];
+  const take = ReadBufferPool.prototype.take;
+  vi.spyOn(ReadBufferPool.prototype, 'take').mockImplementation(function (this: ReadBufferPool) {
+    if (!pools.includes(this)) pools.push(this);
+    return take.call(this);
+  });
+  return pools;
+}
+
+describe('a copy between two registries', () => {
+  it('moves a 3 MiB layer byte for byte on a connection of its own, pumped, and the small config on the pooled client', async () => {
+    const image = await pushRandomImage(registries.src.url, 'direct/copy', 'v1', { layers: [3 * MiB, 2_000] });
+    const [big, small] = image.layerDigests as [string, string];
+    const pumped = vi.spyOn(SocketBody.prototype, 'pumpInto');
+
+    await copyImage(parseReference(`${registries.proxy.host}/direct/copy:v1`), parseReference(`${registries.dst.host}/direct/copy:v1`), {
+      sourceCredentials: anonymous,
+      destinationCredentials: anonymous,
+      retry: FAST_RETRY,
+    });
+
+    expect((await fetchManifest(registries.dst.url, 'direct/copy', 'v1')).digest).toBe(image.digest);
+    for (const [digest, bytes] of image.blobs) expect(Buffer.from(await fetchBlob(registries.dst.url, 'direct/copy', digest)).equals(bytes)).toBe(true);
+    const gets = registries.proxy.requests.filter((r) => r.method === 'GET' && BLOB_GET.test(r.url));
+    const connection = (digest: string) => gets.filter((r) => r.url.endsWith(digest)).map((r) => r.headers.connection);
+    // Only the layer over DIRECT_DOWNLOAD_MIN_BYTES asked for a connection of its own.
+    expect(image.blobs.get(big)?.length).toBeGreaterThanOrEqual(DIRECT_DOWNLOAD_MIN_BYTES);
+    expect(connection(big)).toEqual(['close']);
+    expect(connection(small)).toEqual(['keep-alive']);
+    expect(connection(image.configDigest).length).toBeGreaterThan(0);
+    expect(connection(image.configDigest).every((value) => value === 'keep-alive')).toBe(true);
+    expect(pumped).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('a Content-Length body', () => {
+  it('pumped into a slow consumer arrives exact, and the download never reads into more than its four buffers', async () => {
+    raw.handler = servingBlob();
+    const pools = watchPools();
+    const content = await sourceClient().openBlob('pump/slow', BLOB_DESCRIPTOR);
+    expect(isPumpable(content)).toBe(true);
+    const hash = createHash('sha256');
+    let received = 0;
+    let writes = 0;
+    // Hashes each piece only when it calls back: a read buffer reused before that would show in the digest.
+    const slow = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        writes += 1;
+        setTimeout(() => {
+          hash.update(chunk);
+          received += chunk.length;
+          callback();
+        }, 5);
+      },
+    });
+    (content as SocketBody).pumpInto(slow);
+    await finished(slow);
+    await content.verified;
+
+    expect(received).toBe(BLOB.length);
+    expect(`sha256:${hash.digest('hex')}`).toBe(BLOB_DESCRIPTOR.digest);
+    expect(writes).toBeGreaterThanOrEqual(BLOB.length / (256 * 1024));
+    expect(pools).toHaveLength(1);
+    expect(pools[0]?.allocated).toBe(READ_BUFFERS);
+    expect(blobGets()[0]?.headers.connection).toBe('close');
+  });
+
+  it('read as a plain stream, slowly, arrives exact, within the four buffers too', async () => {
+    raw.handler = servingBlob();
+    const pools = watchPools();
+    const content = await sourceClient().openBlob('copy/read', BLOB_DESCRIPTOR);
+    const bytes = await readAll(content, 1);
+    await content.verified;
+    expect(bytes.equals(BLOB)).toBe(true);
+    expect(pools).toHaveLength(1);
+    expect(pools[0]?.allocated).toBe(READ_BUFFERS);
+  });
+});
+
+describe('other framings and answers reach the destination byte for byte', () => {
+  it('a chunked body with chunk extensions and trailers', async () => {
+    raw.handler = servingBlob(BLOB, 'chunked');
+    const { error } = await transferOnce(sourceClient(), 'framing/chunked');
+    expect(error).toBeUndefined();
+    await expectCommitted('framing/chunked');
+    expect(blobGets()[0]?.headers.connection).toBe('close');
+  });
+
+  it('a body that runs to the connection\'s close', async () => {
+    raw.handler = servingBlob(BLOB, 'close');
+    const { error } = await transferOnce(sourceClient(), 'framing/close');
+    expect(error).toBeUndefined();
+    await expectCommitted('framing/close');
+  });
+
+  it('a 200 after interim answers (100, 103 Early Hints)', async () => {
+    const blob = servingBlob();
+    raw.handler = async (request, reply) => {
+      await reply.write('HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nlink: </hint>; rel=preload\r\n\r\n');
+      await sleep(20);
+      await reply.write('HTTP/1.1 103 Early Hints\r\nlink: </other>; rel=preload\r\n\r\n');
+      await blob(request, reply);
+    };
+    const { error } = await transferOnce(sourceClient(), 'interim/early-hints');
+    expect(error).toBeUndefined();
+    await expectCommitted('interim/early-hints');
+  });
+
+  it('a 307 to another origin, which is sent no Authorization header', async () => {
+    const storage = await startRawHttpServer(servingBlob());
+    const locked = await startRawHttpServer((request, reply) =>
+      reply.end(rawHead(307, { location: `${storage.url}/bucket/blob?X-Amz-Signature=secret`, 'content-length': 0 })),
+    );
+    locked.ping = (_request, reply) => reply.end(rawHead(401, { 'www-authenticate': 'Basic realm="raw"', 'content-length': 0 }));
+    try {
+      const src = sourceClient(locked, { credentials: credentialsFor(locked.host, { username: 'u', password: 'p' }) });
+      const { error } = await transferOnce(src, 'redirect/storage');
+      expect(error).toBeUndefined();
+      await expectCommitted('redirect/storage');
+      expect(blobGets(locked).map((r) => r.headers.authorization)).toEqual([`Basic ${Buffer.from('u:p').toString('base64')}`]);
+      expect(storage.requests.map((r) => [r.path, r.headers.authorization, r.headers.connection])).toEqual([['/bucket/blob?X-Amz-Signature=secret', undefined, 'close']]);
+    } finally {
+      await Promise.all([storage.stop(), locked.stop()]);
+    }
+  });
+});
+
+describe('a source that sends the wrong thing: nothing is committed', () => {
+  it('a body cut short is a transient network error, and the verdict is a rejection', async () => {
+    raw.handler = async (_request, reply) => {
+      await reply.write(rawHead(200, { 'content-length': BLOB.length }));
+      await writeInPieces(reply, BLOB.subarray(0, 2 * MiB));
+      await reply.end();
+    };
+    const { error, content } = await transferOnce(sourceClient(), 'fault/cut');
+    expect(error).toMatchObject({ code: 'NETWORK', failureClass: 'transient' });
+    expect(String(error)).toContain(`the connection closed after ${2 * MiB} of ${BLOB.length} bytes of the body`);
+    await expect(content?.verified).rejects.toBe(error);
+    expect(await blobExists(registries.dst.url, 'fault/cut', BLOB_DESCRIPTOR.digest)).toBe(false);
+  });
+
+  it('the right length of the wrong bytes is a digest mismatch', async () => {
+    const wrong = Buffer.from(BLOB);
+    wrong.writeUInt8(wrong.readUInt8(wrong.length >> 1) ^ 0x01, wrong.length >> 1);
+    raw.handler = servingBlob(wrong);
+    const { error, content } = await transferOnce(sourceClient(), 'fault/digest');
+    expect(error).toMatchObject({ code: 'DIGEST_MISMATCH', failureClass: 'permanent' });
+    await expect(content?.verified).rejects.toMatchObject({ code: 'DIGEST_MISMATCH' });
+    expect(await blobExists(registries.dst.url, 'fault/digest', BLOB_DESCRIPTOR.digest)).toBe(false);
+    expect(await blobExists(registries.dst.url, 'fault/digest', sha256Digest(wrong))).toBe(false);
+  });
+
+  it('a Content-Length over the descriptor\'s size fails as soon as the extra bytes come, not at the end', async () => {
+    let hungUp: Promise<void> | undefined;
+    raw.handler = async (_request, reply) => {
+      hungUp = reply.closed;
+      await reply.write(rawHead(200, { 'content-length': BLOB.length + 4096 }));
+      await writeInPieces(reply, Buffer.concat([BLOB, randomBytes(1024)]));
+      // The rest never comes: only the size check can end the download before the idle timeout.
+      await reply.closed;
+    };
+    const { error } = await transferOnce(sourceClient(), 'fault/longer');
+    expect(error).toMatchObject({ code: 'SIZE_MISMATCH', failureClass: 'permanent' });
+    await hungUp;
+    expect(await blobExists(registries.dst.url, 'fault/longer', BLOB_DESCRIPTOR.digest)).toBe(false);
+  });
+
+  const malformed: ReadonlyArray<[string, string]> = [
+    ['garbage', 'SSH-2.0-OpenSSH_9.6\r\n\r\n'],
+    ['an obs-folded header line', 'HTTP/1.1 200 OK\r\ncontent-length: 3145728\r\nx-folded: a\r\n b\r\n\r\n'],
+    ['two different Content-Lengths', 'HTTP/1.1 200 OK\r\ncontent-length: 3145728\r\ncontent-length: 3145729\r\n\r\n'],
+  ];
+  it.each(malformed)('a head with %s is a transient error naming HTTP/1.1, and the connection is closed', async (_what, head) => {
+    let hungUp: Promise<void> | undefined;
+    raw.handler = async (_request, reply) => {
+      hungUp = reply.closed;
+      await reply.write(head);
+      await reply.closed;
+    };
+    const error: unknown = await sourceClient().openBlob('fault/head', BLOB_DESCRIPTOR).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'NETWORK', failureClass: 'transient' });
+    expect(String(error)).toContain('the answer is not valid HTTP/1.1');
+    await hungUp;
+  });
+});
+
+describe('a source too slow to wait for', () => {
+  it('a head and then silence: the idle timeout', async () => {
+    raw.handler = async (_request, reply) => {
+      await reply.write(rawHead(200, { 'content-length': BLOB.length }));
+      await reply.write(BLOB.subarray(0, 1000));
+      await reply.closed;
+    };
+    const content = await sourceClient(raw, { idleTimeoutMs: 300 }).openBlob('slow/idle', BLOB_DESCRIPTOR);
+    const error: unknown = await readAll(content).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'REGISTRY_TOO_SLOW', failureClass: 'transient' });
+    expect(String(error)).toContain(`${raw.host} is too slow: GET /v2/slow/idle/blobs/${BLOB_DESCRIPTOR.digest}: no data for 300 ms`);
+    await expect(content.verified).rejects.toBe(error);
+  });
+
+  it('a drip under the throughput floor, into the upload', async () => {
+    raw.handler = async (_request, reply) => {
+      await reply.write(rawHead(200, { 'content-length': BLOB.length }));
+      for (let at = 0; !reply.socket.destroyed && at < BLOB.length; at += 64) {
+        await reply.write(BLOB.subarray(at, at + 64)).catch(() => undefined);
+        await sleep(20);
+      }
+    };
+    const limits: TimeLimits = { ...LIMITS, throughputWindowMs: 300, minBytesPerSecond: 64 * 1024 };
+    const { error } = await transferOnce(sourceClient(raw, { timeLimits: limits }), 'slow/drip');
+    expect(error).toMatchObject({ code: 'REGISTRY_TOO_SLOW', failureClass: 'transient' });
+    expect(String(error)).toMatch(/delivered \d+ bytes in 300 ms \(\d+ KiB\/s\), under the floor of 64 KiB\/s/);
+    expect(await blobExists(registries.dst.url, 'slow/drip', BLOB_DESCRIPTOR.digest)).toBe(false);
+  });
+
+  it('a head that drips in: the deadline for the headers', async () => {
+    raw.handler = async (_request, reply) => {
+      await reply.write('HTTP/1.1 200 OK\r\n');
+      while (!reply.socket.destroyed) {
+        await reply.write('x-wait: a\r\n').catch(() => undefined);
+        await sleep(50);
+      }
+    };
+    const limits: TimeLimits = { ...LIMITS, requestDeadlineMs: 300 };
+    const error: unknown = await sourceClient(raw, { timeLimits: limits }).openBlob('slow/head', BLOB_DESCRIPTOR).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'REGISTRY_TOO_SLOW', failureClass: 'transient' });
+    expect(String(error)).toContain(`GET /v2/slow/head/blobs/${BLOB_DESCRIPTOR.digest} did not answer within 300 ms`);
+  });
+});
+
+describe('an abort mid-body', () => {
+  it('fails the upload as ABORTED, commits nothing and closes the connection', async () => {
+    const controller = new AbortController();
+    let hungUp: Promise<void> | undefined;
+    raw.handler = async (_request, reply) => {
+      hungUp = reply.closed;
+      await reply.write(rawHead(200, { 'content-length': BLOB.length }));
+      await writeInPieces(reply, BLOB.subarray(0, MiB));
+      await reply.closed;
+    };
+    const repo = 'abort/mid-body';
+    const upload = { url: await dst.startUpload(repo) };
+    const content = await sourceClient(raw, { signal: controller.signal }).openBlob(repo, BLOB_DESCRIPTOR);
+    const uploading = dst.uploadBlob(repo, upload, BLOB_DESCRIPTOR, content).catch((e: unknown) => e);
+    while (content.bytesReceived < 256 * 1024) await sleep(5);
+    controller.abort(new Error('the Lambda is about to time out'));
+
+    expect(await uploading).toMatchObject({ code: 'ABORTED', failureClass: 'transient', message: expect.stringContaining('the Lambda is about to time out') });
+    await expect(content.verified).rejects.toMatchObject({ code: 'ABORTED' });
+    await hungUp;
+    expect(raw.openConnections).toBe(0);
+    await dst.cancelUpload(repo, upload);
+    expect(await blobExists(registries.dst.url, repo, BLOB_DESCRIPTOR.digest)).toBe(false);
+  });
+});
+
+describe('an error answer on the direct connection', () => {
+  const UNAVAILABLE = JSON.stringify({ errors: [{ code: 'UNAVAILABLE', message: 'the storage is busy' }] });
+  const answers: ReadonlyArray<['length' | 'chunked']> = [['length'], ['chunked']];
+
+  /** Answers 503 with a registry error body the first `failures` times, then the blob. */
+  function failingFirst(failures: number, framing: 'length' | 'chunked'): RawHandler {
+    const blob = servingBlob();
+    let answered = 0;
+    return async (request, reply) => {
+      if (answered++ >= failures) return blob(request, reply);
+      const body = Buffer.from(UNAVAILABLE);
+      const framed: Record<string, string | number> = framing === 'length' ? { 'content-length': body.length } : { 'transfer-encoding': 'chunked' };
+      await reply.end(`${rawHead(503, { 'content-type': 'application/json', ...framed }, 'Service Unavailable')}${framing === 'length' ? UNAVAILABLE : chunkedEncoding(body).toString('latin1')}`);
+    };
+  }
+
+  const transfer = (repo: string) =>
+    new BlobTransfer({ src: sourceClient(), dst, source: parseReference(`${raw.host}/${repo}:v1`), destination: parseReference(`${registries.dst.host}/${repo}:v1`) });
+
+  it.each(answers)('framed by %s: retried, then the blob is copied', async (framing) => {
+    raw.handler = failingFirst(2, framing);
+    await expect(transfer(`error/${framing}`).copy(BLOB_DESCRIPTOR)).resolves.toBe('copied');
+    expect(blobGets().map((r) => r.headers.connection)).toEqual(['close', 'close', 'close']);
+    await expectCommitted(`error/${framing}`);
+  });
+
+  it.each(answers)('framed by %s, every time: a RegistryResponseError with the registry\'s code after every attempt', async (framing) => {
+    raw.handler = failingFirst(Number.POSITIVE_INFINITY, framing);
+    const error: unknown = await transfer(`error/always-${framing}`).copy(BLOB_DESCRIPTOR).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RegistryResponseError);
+    expect(error).toMatchObject({ status: 503, code: 'UNAVAILABLE', registryCode: 'UNAVAILABLE', failureClass: 'transient' });
+    expect(String(error)).toContain('the storage is busy');
+    expect(blobGets()).toHaveLength(FAST_RETRY.attempts);
+  });
+});
+
+describe('over TLS', () => {
+  let certDir: string;
+  let storage: RawHttpServer;
+  let certPem: string;
+  const trusted = tls.getCACertificates('default');
+
+  beforeAll(async () => {
+    certDir = await mkdtemp(join(tmpdir(), 'direct-tls-'));
+    const cert = await createSigningCert(certDir, 'localhost', ['DNS:localhost', 'IP:127.0.0.1']);
+    certPem = cert.certPem;
+    storage = await startRawHttpServer(servingBlob(), { key: cert.privateKeyPem, cert: cert.certPem });
+  });
+  afterAll(async () => {
+    tls.setDefaultCACertificates(trusted);
+    await storage?.stop();
+    if (certDir) await rm(certDir, { recursive: true, force: true });
+  });
+  afterEach(() => {
+    tls.setDefaultCACertificates(trusted);
+    storage.requests.length = 0;
+  });
+
+  /** The loopback registry sends the blob download to HTTPS storage, as registries send it to S3. */
+  const redirectingToStorage: RawHandler = (request, reply) => reply.end(rawHead(307, { location: `${storage.url}${request.path}`, 'content-length': 0 }));
+
+  it('pumps a blob from an HTTPS origin whose certificate the defaults trust', async () => {
+    tls.setDefaultCACertificates([...trusted, certPem]);
+    raw.handler = redirectingToStorage;
+    const { error } = await transferOnce(sourceClient(), 'tls/pumped');
+    expect(error).toBeUndefined();
+    await expectCommitted('tls/pumped');
+    expect(blobGets(storage).map((r) => r.headers.connection)).toEqual(['close']);
+  });
+
+  it('reads one as a plain stream', async () => {
+    tls.setDefaultCACertificates([...trusted, certPem]);
+    raw.handler = redirectingToStorage;
+    const content = await sourceClient().openBlob('tls/read', BLOB_DESCRIPTOR);
+    expect((await readAll(content)).equals(BLOB)).toBe(true);
+    await content.verified;
+  });
+
+  it('refuses an origin whose certificate is not trusted, as a transient network error', async () => {
+    raw.handler = redirectingToStorage;
+    const error: unknown = await sourceClient().openBlob('tls/untrusted', BLOB_DESCRIPTOR).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'NETWORK', failureClass: 'transient' });
+    expect(String(error)).toMatch(/self[- ]signed certificate/);
+  });
+});
