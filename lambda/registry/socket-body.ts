@@ -75,9 +75,10 @@ export class SocketBody extends Readable implements BlobStream {
   expect(check: BlobCheck, meter: ThroughputMeter): this {
     this.check = check;
     this.meter = meter;
+    // Until the consumer starts (pumping or reading) the socket is paused: the source waits on us.
     meter.watch(
       (error) => this.destroy(error),
-      () => (this.mode === 'pump' ? this.pool.available < 2 : this.readableLength > 0),
+      () => (this.mode === 'undecided' ? true : this.mode === 'pump' ? this.pool.available < 2 : this.readableLength > 0),
     );
     return this;
   }

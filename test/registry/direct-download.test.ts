@@ -85,17 +85,26 @@ function chunkedEncoding(body: Uint8Array): Buffer {
 
 /** What one attempt of a blob transfer does: open the source blob, pump it into an upload, commit it only when verified. */
 async function transferOnce(src: RegistryClient, repo: string, blob: Descriptor = BLOB_DESCRIPTOR): Promise<{ error?: unknown; content?: BlobStream }> {
-  const upload = { url: await dst.startUpload(repo) };
-  let content: BlobStream | undefined;
+  let content: BlobStream;
   try {
     content = await src.openBlob(repo, blob);
+  } catch (error) {
+    return { error };
+  }
+  return uploadOpened(repo, content, blob);
+}
+
+/** The upload half of `transferOnce`, for a blob already opened; a failed upload is cancelled. */
+async function uploadOpened(repo: string, content: BlobStream, blob: Descriptor = BLOB_DESCRIPTOR): Promise<{ error?: unknown; content: BlobStream }> {
+  const upload = { url: await dst.startUpload(repo) };
+  try {
     await dst.uploadBlob(repo, upload, blob, content);
     return { content };
   } catch (error) {
     await dst.cancelUpload(repo, upload);
-    return { error, ...(content ? { content } : {}) };
+    return { error, content };
   } finally {
-    content?.destroy();
+    content.destroy();
   }
 }
 
@@ -345,6 +354,30 @@ describe('a source too slow to wait for', () => {
   });
 });
 
+describe('a consumer that starts late', () => {
+  const limits: TimeLimits = { ...LIMITS, throughputWindowMs: 300, minBytesPerSecond: 64 * 1024 };
+
+  // openBlob resolves with the head; the upload then authenticates (a slow credential lookup,
+  // a token refresh) before it takes the first byte: the source waits on us, as it does when
+  // the destination takes bytes slowly, and that is not held against it.
+  it('to pump: the source is not blamed for the windows it waited', async () => {
+    raw.handler = servingBlob();
+    const content = await sourceClient(raw, { timeLimits: limits }).openBlob('late/pump', BLOB_DESCRIPTOR);
+    await sleep(4 * limits.throughputWindowMs);
+    const { error } = await uploadOpened('late/pump', content);
+    expect(error).toBeUndefined();
+    await expectCommitted('late/pump');
+  });
+
+  it('to read: the source is not blamed either', async () => {
+    raw.handler = servingBlob();
+    const content = await sourceClient(raw, { timeLimits: limits }).openBlob('late/read', BLOB_DESCRIPTOR);
+    await sleep(4 * limits.throughputWindowMs);
+    expect((await readAll(content)).equals(BLOB)).toBe(true);
+    await content.verified;
+  });
+});
+
 describe('an abort mid-body', () => {
   it('fails the upload as ABORTED, commits nothing and closes the connection', async () => {
     const controller = new AbortController();
@@ -456,3 +489,4 @@ describe('over TLS', () => {
     expect(String(error)).toMatch(/self[- ]signed certificate/);
   });
 });
+
