@@ -8,7 +8,7 @@ import { abortedError } from '../abort.js';
 import { MirrorError } from '../errors.js';
 import { RegistryNetworkError, RegistryProtocolError, redactQuery } from './errors.js';
 import { MalformedHeadError, bodyFraming, parseResponseHead } from './http-head.js';
-import type { HttpRequest, HttpResponse } from './http.js';
+import type { HttpRequest, HttpResponse } from './http-exchange.js';
 import { ReadBufferPool } from './read-buffer-pool.js';
 import { SocketBody } from './socket-body.js';
 import { RegistryTooSlowError, formatSeconds } from './time-limits.js';
@@ -52,12 +52,16 @@ export function sendDirectGet(request: HttpRequest): Promise<HttpResponse> {
     let body: SocketBody | undefined;
     let answered = false;
 
+    // Without an answer, failing clears the deadline and the abort listener (a pending deadline
+    // once held the CLI up to a minute after Ctrl-C); with one, the body's close does.
     const fail = (cause: unknown): void => {
       const error = cause instanceof MirrorError ? cause : new RegistryNetworkError('GET', url.href, cause);
       if (body) {
         body.destroy(error);
       } else if (!answered) {
         answered = true;
+        clearTimeout(deadlineTimer);
+        signal?.removeEventListener('abort', onAbort);
         reject(error);
       }
       socket.destroy();
@@ -120,8 +124,11 @@ export function sendDirectGet(request: HttpRequest): Promise<HttpResponse> {
     });
     socket.on('error', fail);
     socket.once('close', () => {
-      if (body) body.socketEnded();
-      else fail(new Error('the connection closed before the answer arrived'));
+      if (body) {
+        body.socketEnded();
+        return;
+      }
+      fail(new Error('the connection closed before the answer arrived'));
     });
 
     const deadlineTimer =
