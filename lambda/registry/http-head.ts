@@ -24,6 +24,7 @@ export type BodyFraming =
 export class MalformedHeadError extends Error {}
 
 const HEAD_END = Buffer.from('\r\n\r\n');
+const STATUS_LINE_START = 'HTTP/1.';
 const STATUS_LINE = /^HTTP\/1\.[01] ([1-9]\d{2})(?: [\t\x20-\x7e\x80-\xff]*)?$/;
 const FIELD_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
@@ -36,6 +37,9 @@ export function parseResponseHead(bytes: Buffer): ResponseHead | undefined {
   const end = bytes.indexOf(HEAD_END);
   if (end < 0) {
     if (bytes.length > MAX_HEAD_BYTES) throw new MalformedHeadError(`the response head is over ${MAX_HEAD_BYTES} bytes`);
+    // Another service on the port (one that waits for us to speak, say) is refused at its first
+    // line, as Node's parser does, not after the deadline for the headers.
+    if (!startsAsStatusLine(bytes)) throw new MalformedHeadError('the response does not start with an HTTP/1.x status line');
     return undefined;
   }
   if (end + HEAD_END.length > MAX_HEAD_BYTES) throw new MalformedHeadError(`the response head is over ${MAX_HEAD_BYTES} bytes`);
@@ -53,6 +57,13 @@ export function parseResponseHead(bytes: Buffer): ResponseHead | undefined {
     addHeader(headers, name.toLowerCase(), value);
   }
   return { status: Number(status[1]), headers, length: end + HEAD_END.length };
+}
+
+/** Whether the bytes of a head not yet ended can still be one: its first line so far is, or can become, a status line. */
+function startsAsStatusLine(bytes: Buffer): boolean {
+  const lineEnd = bytes.indexOf('\r\n');
+  if (lineEnd >= 0) return STATUS_LINE.test(bytes.toString('latin1', 0, lineEnd));
+  return STATUS_LINE_START.startsWith(bytes.toString('latin1', 0, Math.min(bytes.length, STATUS_LINE_START.length)));
 }
 
 function addHeader(headers: IncomingHttpHeaders, name: string, value: string): void {

@@ -223,6 +223,20 @@ describe('other framings and answers reach the destination byte for byte', () =>
     expect(blobGets()[0]?.headers.connection).toBe('close');
   });
 
+  it('a Content-Length body from a server that keeps the connection open after it: the client closes it', async () => {
+    let hungUp: Promise<void> | undefined;
+    raw.handler = async (_request, reply) => {
+      hungUp = reply.closed;
+      await reply.write(rawHead(200, { 'content-length': BLOB.length }));
+      await writeInPieces(reply, BLOB);
+      await reply.closed;
+    };
+    const { error } = await transferOnce(sourceClient(), 'framing/kept-open');
+    expect(error).toBeUndefined();
+    await expectCommitted('framing/kept-open');
+    await hungUp;
+  });
+
   it('a body that runs to the connection\'s close', async () => {
     raw.handler = servingBlob(BLOB, 'close');
     const { error } = await transferOnce(sourceClient(), 'framing/close');
@@ -302,6 +316,27 @@ describe('a source that sends the wrong thing: nothing is committed', () => {
     expect(await blobExists(registries.dst.url, 'fault/cut', BLOB_DESCRIPTOR.digest)).toBe(false);
   });
 
+  it('a connection reset mid-body is a transient network error', async () => {
+    raw.handler = async (_request, reply) => {
+      await reply.write(rawHead(200, { 'content-length': BLOB.length }));
+      await writeInPieces(reply, BLOB.subarray(0, MiB));
+      await sleep(50);
+      reply.socket.resetAndDestroy();
+    };
+    const { error, content } = await transferOnce(sourceClient(), 'fault/reset');
+    expect(error).toMatchObject({ code: 'NETWORK', failureClass: 'transient' });
+    await expect(content?.verified).rejects.toBe(error);
+    expect(await blobExists(registries.dst.url, 'fault/reset', BLOB_DESCRIPTOR.digest)).toBe(false);
+  });
+
+  it('an empty 200 is a size mismatch', async () => {
+    raw.handler = (_request, reply) => reply.end(rawHead(200, { 'content-length': 0 }));
+    const { error } = await transferOnce(sourceClient(), 'fault/empty');
+    expect(error).toMatchObject({ code: 'SIZE_MISMATCH', failureClass: 'permanent' });
+    expect(String(error)).toContain(`expected ${BLOB.length} bytes but received 0`);
+    expect(await blobExists(registries.dst.url, 'fault/empty', BLOB_DESCRIPTOR.digest)).toBe(false);
+  });
+
   it('the right length of the wrong bytes is a digest mismatch', async () => {
     const wrong = Buffer.from(BLOB);
     wrong.writeUInt8(wrong.readUInt8(wrong.length >> 1) ^ 0x01, wrong.length >> 1);
@@ -330,6 +365,9 @@ describe('a source that sends the wrong thing: nothing is committed', () => {
 
   const malformed: ReadonlyArray<[string, string]> = [
     ['garbage', 'SSH-2.0-OpenSSH_9.6\r\n\r\n'],
+    // Another service on the port, which waits for us to speak: refused at its first line, not at the deadline.
+    ['a greeting of another protocol, and then silence', 'SSH-2.0-OpenSSH_9.6\r\n'],
+    ['a first line that is not a status line, and then silence', 'HTTP/1.1 OK\r\n'],
     ['an obs-folded header line', 'HTTP/1.1 200 OK\r\ncontent-length: 3145728\r\nx-folded: a\r\n b\r\n\r\n'],
     ['two different Content-Lengths', 'HTTP/1.1 200 OK\r\ncontent-length: 3145728\r\ncontent-length: 3145729\r\n\r\n'],
   ];
