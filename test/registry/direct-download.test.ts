@@ -170,6 +170,19 @@ describe('a copy between two registries', () => {
   });
 });
 
+describe('the size that takes the direct path', () => {
+  it('is DIRECT_DOWNLOAD_MIN_BYTES and up; one byte less goes through the pooled client', async () => {
+    const atThreshold = BLOB.subarray(0, DIRECT_DOWNLOAD_MIN_BYTES);
+    const under = BLOB.subarray(0, DIRECT_DOWNLOAD_MIN_BYTES - 1);
+    for (const bytes of [atThreshold, under]) {
+      raw.handler = servingBlob(bytes);
+      const content = await sourceClient().openBlob('threshold/app', { mediaType: 'application/octet-stream', digest: sha256Digest(bytes), size: bytes.length });
+      expect((await readAll(content)).equals(bytes)).toBe(true);
+    }
+    expect(blobGets().map((r) => r.headers.connection)).toEqual(['close', 'keep-alive']);
+  });
+});
+
 describe('a Content-Length body', () => {
   it('pumped into a slow consumer arrives exact, and the download never reads into more than its four buffers', async () => {
     raw.handler = servingBlob();
@@ -335,6 +348,18 @@ describe('a source that sends the wrong thing: nothing is committed', () => {
     expect(error).toMatchObject({ code: 'SIZE_MISMATCH', failureClass: 'permanent' });
     expect(String(error)).toContain(`expected ${BLOB.length} bytes but received 0`);
     expect(await blobExists(registries.dst.url, 'fault/empty', BLOB_DESCRIPTOR.digest)).toBe(false);
+  });
+
+  it('a chunked body with a chunk size that is not hexadecimal is a transient network error', async () => {
+    raw.handler = async (_request, reply) => {
+      await reply.write(rawHead(200, { 'transfer-encoding': 'chunked' }));
+      await reply.write(`10000\r\n${'a'.repeat(0x10000)}\r\nzz\r\n`);
+      await reply.closed;
+    };
+    const { error } = await transferOnce(sourceClient(), 'fault/chunk-size');
+    expect(error).toMatchObject({ code: 'NETWORK', failureClass: 'transient' });
+    expect(String(error)).toContain('the chunked body has a chunk without a hexadecimal size');
+    expect(await blobExists(registries.dst.url, 'fault/chunk-size', BLOB_DESCRIPTOR.digest)).toBe(false);
   });
 
   it('the right length of the wrong bytes is a digest mismatch', async () => {
