@@ -465,6 +465,26 @@ describe('a destination that answers before it took every byte', () => {
       await front.stop();
     }
   });
+
+  it('with a success: the rest of the body is still read, for the verdict the commit waits on', async () => {
+    const front = await startFaultProxy(registries.dst.url);
+    try {
+      // Answered without a Location, so the commit goes to the upload's URL, which took no byte.
+      const early = { method: 'PATCH', path: /\/blobs\/uploads\//, status: 202, body: '' };
+      front.rules = [early];
+      raw.handler = servingBlob();
+      const destination = new RegistryClient(front.host, { credentials: anonymous, actions: 'pull,push', retry: FAST_RETRY });
+      const content = await sourceClient().openBlob('early/success', BLOB_DESCRIPTOR);
+      const { error } = await uploadOpened('early/success', content, BLOB_DESCRIPTOR, destination);
+      await content.verified;
+      expect(front.fired(early)).toBe(1);
+      // The registry itself refuses the commit of an upload that holds nothing.
+      expect(error).toBeInstanceOf(RegistryResponseError);
+      expect(error).toMatchObject({ method: 'PUT', failureClass: 'permanent' });
+    } finally {
+      await front.stop();
+    }
+  });
 });
 
 describe('a source too slow to wait for', () => {
