@@ -11,9 +11,11 @@ import { InvalidReferenceError, isValidDigest, isValidRepository, isValidTag } f
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.js';
 import { RegistrySession } from './session.js';
 import { answeredUrl, assertSecureUrl, registryBaseUrl } from './scheme.js';
-import { ThroughputGuard } from './throughput.js';
+import { BlobCheck } from './blob-check.js';
+import { SocketBody } from './socket-body.js';
+import { ThroughputGuard, ThroughputMeter } from './throughput.js';
 import { DEFAULT_TIME_LIMITS, SlowRetryBudget, type TimeLimits } from './time-limits.js';
-import { VerifyingStream, sha256Digest } from './verify-stream.js';
+import { VerifyingStream, sha256Digest, type BlobStream } from './verify-stream.js';
 
 export interface RegistryClientOptions {
   readonly credentials: CredentialProvider;
@@ -226,21 +228,31 @@ export class RegistryClient {
    * descriptor's size and digest. Not retried: the caller restarts the
    * whole transfer, since a half-read stream cannot be resumed cleanly.
    */
-  async openBlob(repository: string, blob: Descriptor): Promise<VerifyingStream> {
+  async openBlob(repository: string, blob: Descriptor): Promise<BlobStream> {
     const what = `blob ${repository}@${blob.digest}`;
     // Started before the request, so a slow answer counts against the first window.
-    const guard = new ThroughputGuard(
+    const meter = new ThroughputMeter(
       { minBytesPerSecond: this.limits.minBytesPerSecond, windowMs: this.limits.throughputWindowMs },
       this.registry,
       `the download of ${what}`,
     );
     let res: HttpResponse;
     try {
-      res = await this.session.exchange({ method: 'GET', url: this.url(repository, 'blobs', blob.digest), scopes: this.scopes(repository), ok: [200], download: true });
+      res = await this.session.exchange({
+        method: 'GET',
+        url: this.url(repository, 'blobs', blob.digest),
+        scopes: this.scopes(repository),
+        ok: [200],
+        download: true,
+        direct: blob.size >= DIRECT_DOWNLOAD_MIN_BYTES,
+      });
     } catch (error) {
-      guard.destroy();
+      meter.stop();
       throw error;
     }
+    // The usual answer to a direct GET: checked and metered as it is pumped into the upload.
+    if (res.body instanceof SocketBody && res.body.canPump) return res.body.expect(new BlobCheck(blob.digest, blob.size, what), meter);
+    const guard = new ThroughputGuard(meter);
     const verifier = new VerifyingStream(blob.digest, blob.size, what);
     // pipeline tears all down together: an abandoned transfer frees its socket. Any failure
     // reaches the verifier (destroyed with it), whose `verified` the upload waits for.
@@ -280,7 +292,7 @@ export class RegistryClient {
    * Sends a whole blob in one streamed PATCH, then commits it with an empty PUT.
    * Never several chunks: quirk patchChunksDropped (quirks.ts). Not retried.
    */
-  async uploadBlob(repository: string, upload: UploadSession, blob: Descriptor, content: VerifyingStream): Promise<void> {
+  async uploadBlob(repository: string, upload: UploadSession, blob: Descriptor, content: BlobStream): Promise<void> {
     const scopes = this.scopes(repository);
     const patched = await this.session.exchange({
       method: 'PATCH',
@@ -297,7 +309,7 @@ export class RegistryClient {
     // The destination may answer as soon as it holds Content-Length bytes, before the source's
     // end has told us they were the right ones: the completing PUT waits for that verdict.
     // (A destination that cut the body short has detached it: drain it so the verdict comes.)
-    if (!content.readableEnded && content.readableFlowing !== true) content.resume();
+    content.discardRest();
     await content.verified;
     const commitUrl = withQueryParam(upload.url, 'digest', blob.digest);
     const committed = await this.session.exchange({
@@ -434,6 +446,13 @@ export class RegistryClient {
     return url;
   }
 }
+
+/**
+ * Blobs at least this large are downloaded on a connection of their own, read without Node's
+ * HTTP parser (direct-get.ts); smaller ones (configs, signatures, SBOM parts) reuse the pooled
+ * keep-alive connections, where a new connection's handshake would cost more than it saves.
+ */
+export const DIRECT_DOWNLOAD_MIN_BYTES = 1024 * 1024;
 
 /** How long the clean-up of an abandoned upload may take. */
 const CLEANUP_TIMEOUT_MS = 5_000;

@@ -4,7 +4,9 @@ import type { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { abortedError } from '../abort.js';
 import { MirrorError } from '../errors.js';
+import { sendDirectGet } from './direct-get.js';
 import { RegistryNetworkError } from './errors.js';
+import { isPumpable } from './socket-body.js';
 import { RegistryTooSlowError, formatSeconds } from './time-limits.js';
 
 // Keep-alive agents: a copy makes many small requests (HEAD, POST, PUT) to the same hosts.
@@ -25,6 +27,8 @@ export interface HttpRequest {
   readonly signal?: AbortSignal;
   /** A total deadline, however steadily bytes trickle in. */
   readonly deadline?: Deadline;
+  /** A GET on a connection of its own, its body read straight off the socket (direct-get.ts): for large blobs. */
+  readonly direct?: boolean;
 }
 
 export interface Deadline {
@@ -39,7 +43,7 @@ export interface Deadline {
 export interface HttpResponse {
   readonly status: number;
   readonly headers: IncomingHttpHeaders;
-  readonly body: IncomingMessage;
+  readonly body: Readable;
   readonly url: URL;
 }
 
@@ -51,6 +55,7 @@ export interface HttpResponse {
 export function sendRequest(request: HttpRequest): Promise<HttpResponse> {
   const { method, url, signal } = request;
   if (signal?.aborted) return Promise.reject(abortedError(signal));
+  if (request.direct && method === 'GET' && request.body === undefined) return sendDirectGet(request);
   // A body stream can fail before we get to it (a source blob failing its digest while the
   // destination was still authenticating): piping a dead stream would hang until the idle timeout.
   const body = request.body;
@@ -123,7 +128,9 @@ export function sendRequest(request: HttpRequest): Promise<HttpResponse> {
         bodyError = error;
         req.destroy(error);
       });
-      body.pipe(req);
+      // A direct download writes its bytes from its read buffers, without a copy (socket-body.ts).
+      if (isPumpable(body)) body.pumpInto(req);
+      else body.pipe(req);
     }
   });
 }

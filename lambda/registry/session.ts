@@ -23,6 +23,8 @@ export interface Exchange {
   readonly reauthenticate?: boolean;
   /** A blob download: the deadline covers the wait for its headers; the body is held to a throughput floor instead. */
   readonly download?: boolean;
+  /** A GET on a connection of its own, read without Node's HTTP parser (direct-get.ts): for large blobs. */
+  readonly direct?: boolean;
 }
 
 export interface SessionOptions {
@@ -65,6 +67,7 @@ export class RegistrySession {
         body: request.body,
         ...options,
         ...(deadline ? { deadline } : {}),
+        ...(request.direct ? { direct: true } : {}),
       });
       const replayable = request.body === undefined || Buffer.isBuffer(request.body);
       if (res.status === 401 && sameOrigin && !reauthenticated && request.reauthenticate !== false) {

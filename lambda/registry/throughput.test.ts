@@ -1,14 +1,14 @@
 import { PassThrough, Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { ThroughputGuard } from './throughput.js';
+import { ThroughputGuard, ThroughputMeter } from './throughput.js';
 import { RegistryTooSlowError } from './time-limits.js';
 
 const FLOOR = { minBytesPerSecond: 10_000, windowMs: 100 };
 
 describe('ThroughputGuard', () => {
   it('fails a source that brings less than the floor in a window, naming the host', async () => {
-    const guard = new ThroughputGuard(FLOOR, 'cr.example', 'the download');
+    const guard = new ThroughputGuard(new ThroughputMeter(FLOOR, 'cr.example', 'the download'));
     const failed = new Promise((resolve) => guard.once('error', resolve));
     guard.resume();
     guard.write(Buffer.alloc(10));
@@ -17,7 +17,7 @@ describe('ThroughputGuard', () => {
   });
 
   it('lets a source at the floor through', async () => {
-    const guard = new ThroughputGuard(FLOOR, 'cr.example', 'the download');
+    const guard = new ThroughputGuard(new ThroughputMeter(FLOOR, 'cr.example', 'the download'));
     let error: unknown;
     guard.on('error', (e) => (error = e));
     guard.resume();
@@ -30,7 +30,7 @@ describe('ThroughputGuard', () => {
   });
 
   it('does not blame the source for a consumer that takes the bytes slowly', async () => {
-    const guard = new ThroughputGuard(FLOOR, 'cr.example', 'the download');
+    const guard = new ThroughputGuard(new ThroughputMeter(FLOOR, 'cr.example', 'the download'));
     let error: unknown;
     guard.on('error', (e) => (error = e));
     const stuck = new Writable({ highWaterMark: 1, write: () => undefined });
