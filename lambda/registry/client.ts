@@ -250,7 +250,7 @@ export class RegistryClient {
       meter.stop();
       throw error;
     }
-    // The usual answer to a direct GET: checked and metered as it is pumped into the upload.
+    // A direct GET's answer: checked and metered as it is pumped into the upload, without a copy.
     if (res.body instanceof SocketBody && res.body.canPump) return res.body.expect(new BlobCheck(blob.digest, blob.size, what), meter);
     const guard = new ThroughputGuard(meter);
     const verifier = new VerifyingStream(blob.digest, blob.size, what);

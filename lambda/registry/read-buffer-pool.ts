@@ -29,6 +29,8 @@ export class ReadBufferPool {
 
   /** One more view of `buffer` is in use until `release(buffer)`. */
   hold(buffer: Buffer): void {
+    const free = this.free.indexOf(buffer);
+    if (free >= 0) this.free.splice(free, 1);
     this.holds.set(buffer, (this.holds.get(buffer) ?? 0) + 1);
   }
 

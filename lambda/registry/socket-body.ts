@@ -55,11 +55,14 @@ export class SocketBody extends Readable implements BlobStream {
     this.left = framing.kind === 'length' ? framing.length : Number.POSITIVE_INFINITY;
     this.decoder = framing.kind === 'chunked' ? new ChunkedDecoder() : undefined;
     if (framing.kind === 'none' || (framing.kind === 'length' && framing.length === 0)) this.complete = true;
+    // As Node's IncomingMessage: a failure before anyone reads the body (the source resets while
+    // the destination is still authenticating) is kept in `errored` and `verified`, never thrown.
+    this.on('error', () => undefined);
   }
 
-  /** A 200 with a Content-Length: the one kind of body the copy pumps. */
+  /** Not yet being read, and a body at all: however it is framed, its pieces lie in the read buffers. */
   get canPump(): boolean {
-    return this.framing.kind === 'length' && this.mode === 'undecided';
+    return this.framing.kind !== 'none' && this.mode === 'undecided';
   }
 
   /** See BlobCheck.verified; rejected for a body that has no check attached. */
