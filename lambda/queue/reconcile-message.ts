@@ -21,14 +21,48 @@ export function reconcileInMessage(body: string): unknown {
   }
 }
 
+/**
+ * SQS refuses a message over the queue's MaximumMessageSize: 256 KiB by default before SQS took
+ * 1 MiB in 2025, and still on queues made with the old default. A follow-up stays under it.
+ */
+export const MAX_CONTINUATION_BYTES = 250 * 1024;
+
+/**
+ * Splits a follow-up whose `continue` list would not fit in one message into several, each
+ * under `maxBytes` encoded, in order; each carries the rest of the request unchanged.
+ */
+export function splitContinuation(request: ReconcileRequest, maxBytes = MAX_CONTINUATION_BYTES): ReconcileRequest[] {
+  const names = request.continue ?? [];
+  const overhead = Buffer.byteLength(encodeReconcileMessage({ ...request, continue: [] }));
+  const parts: ReconcileRequest[] = [];
+  let part: string[] = [];
+  let bytes = overhead;
+  for (const name of names) {
+    // JSON.stringify of a repository name adds its two quotes; a comma separates it from the one before.
+    const cost = Buffer.byteLength(JSON.stringify(name)) + (part.length > 0 ? 1 : 0);
+    if (part.length > 0 && bytes + cost > maxBytes) {
+      parts.push({ ...request, continue: part });
+      part = [];
+      bytes = overhead;
+    }
+    bytes += Buffer.byteLength(JSON.stringify(name)) + (part.length > 0 ? 1 : 0);
+    part.push(name);
+  }
+  if (part.length > 0 || parts.length === 0) parts.push({ ...request, continue: part });
+  return parts;
+}
+
+/** Queues the follow-up, in as many messages as its `continue` list needs. */
 export async function sendReconcileContinuation(sqs: SQSClient, queueUrl: string, request: ReconcileRequest): Promise<void> {
-  const body = encodeReconcileMessage(request);
-  const id = `reconcile-continue-${createHash('sha256').update(body).digest('hex').slice(0, 40)}`;
-  await sqs.send(
-    new SendMessageCommand({
-      QueueUrl: queueUrl,
-      MessageBody: body,
-      ...(queueUrl.endsWith('.fifo') ? { MessageGroupId: id, MessageDeduplicationId: id } : {}),
-    }),
-  );
+  for (const part of splitContinuation(request)) {
+    const body = encodeReconcileMessage(part);
+    const id = `reconcile-continue-${createHash('sha256').update(body).digest('hex').slice(0, 40)}`;
+    await sqs.send(
+      new SendMessageCommand({
+        QueueUrl: queueUrl,
+        MessageBody: body,
+        ...(queueUrl.endsWith('.fifo') ? { MessageGroupId: id, MessageDeduplicationId: id } : {}),
+      }),
+    );
+  }
 }

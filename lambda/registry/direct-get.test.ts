@@ -40,4 +40,30 @@ describe('sendDirectGet', () => {
       server.close();
     }
   });
+
+  it('leaves no timer behind when aborted before any answer (a pending deadline kept the CLI alive after Ctrl-C)', async () => {
+    const server = net.createServer(() => undefined);
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      const { port } = server.address() as net.AddressInfo;
+      const timers = () => process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
+      const before = timers();
+      const stop = new AbortController();
+      const answer = sendDirectGet({
+        method: 'GET',
+        url: new URL(`http://127.0.0.1:${port}/v2/a/blobs/x`),
+        idleTimeoutMs: 60_000,
+        deadline: { at: Date.now() + 60_000, ms: 60_000, covers: 'headers' },
+        signal: stop.signal,
+      });
+      await new Promise((sent) => setTimeout(sent, 50));
+      stop.abort(new Error('Ctrl-C'));
+      await expect(answer).rejects.toThrow(/stopped before finishing: Ctrl-C/);
+      await new Promise((closed) => setImmediate(closed));
+      expect(timers()).toBe(before);
+    } finally {
+      server.close();
+    }
+  });
 });

@@ -7,8 +7,8 @@ import tls from 'node:tls';
 import { abortedError } from '../abort.js';
 import { MirrorError } from '../errors.js';
 import { RegistryNetworkError, RegistryProtocolError, redactQuery } from './errors.js';
-import { MalformedHeadError, bodyFraming, parseResponseHead } from './http-head.js';
-import type { HttpRequest, HttpResponse } from './http.js';
+import { MalformedHeadError, bodyFraming, parseResponseHead, type BodyFraming, type ResponseHead } from './http-head.js';
+import type { HttpRequest, HttpResponse } from './http-exchange.js';
 import { ReadBufferPool } from './read-buffer-pool.js';
 import { SocketBody } from './socket-body.js';
 import { RegistryTooSlowError, formatSeconds } from './time-limits.js';
@@ -52,51 +52,51 @@ export function sendDirectGet(request: HttpRequest): Promise<HttpResponse> {
     let body: SocketBody | undefined;
     let answered = false;
 
+    // Without an answer, failing clears the deadline and the abort listener (a pending deadline
+    // once held the CLI up to a minute after Ctrl-C); with one, the body's close does.
     const fail = (cause: unknown): void => {
       const error = cause instanceof MirrorError ? cause : new RegistryNetworkError('GET', url.href, cause);
       if (body) {
         body.destroy(error);
       } else if (!answered) {
         answered = true;
+        clearTimeout(deadlineTimer);
+        signal?.removeEventListener('abort', onAbort);
         reject(error);
       }
       socket.destroy();
     };
 
+    /** The final head and its framing once they have arrived (interim 1xx heads skipped), else undefined. */
+    const finalHead = (): { head: ResponseHead; framing: BodyFraming } | undefined => {
+      for (;;) {
+        const parsed = parseResponseHead(head);
+        if (!parsed) return undefined;
+        // An interim answer (103 Early Hints, say) comes before the real one.
+        if (parsed.status >= 200) return { head: parsed, framing: bodyFraming(parsed) };
+        head = Buffer.from(head.subarray(parsed.length));
+      }
+    };
+
     const readHead = (view: Buffer): boolean => {
       head = head.length === 0 ? Buffer.from(view) : Buffer.concat([head, view]);
-      for (;;) {
-        let parsed;
-        try {
-          parsed = parseResponseHead(head);
-        } catch (error) {
-          fail(error instanceof MalformedHeadError ? new Error(`the answer is not valid HTTP/1.1: ${error.message}`) : error);
-          return false;
-        }
-        if (!parsed) return true;
-        const rest = head.subarray(parsed.length);
-        // An interim answer (103 Early Hints, say) comes before the real one.
-        if (parsed.status < 200) {
-          head = Buffer.from(rest);
-          continue;
-        }
-        let framing;
-        try {
-          framing = bodyFraming(parsed);
-        } catch (error) {
-          fail(error instanceof MalformedHeadError ? new Error(`the answer is not valid HTTP/1.1: ${error.message}`) : error);
-          return false;
-        }
-        body = new SocketBody(socket, pool, framing, { method: 'GET', url: where });
-        if (deadline?.covers === 'headers') clearTimeout(deadlineTimer);
-        body.once('close', () => {
-          clearTimeout(deadlineTimer);
-          signal?.removeEventListener('abort', onAbort);
-        });
-        answered = true;
-        resolve({ status: parsed.status, headers: parsed.headers, body, url });
-        return body.onRead(rest, head);
+      let answer;
+      try {
+        answer = finalHead();
+      } catch (error) {
+        fail(error instanceof MalformedHeadError ? new Error(`the answer is not valid HTTP/1.1: ${error.message}`) : error);
+        return false;
       }
+      if (!answer) return true;
+      body = new SocketBody(socket, pool, answer.framing, { method: 'GET', url: where });
+      if (deadline?.covers === 'headers') clearTimeout(deadlineTimer);
+      body.once('close', () => {
+        clearTimeout(deadlineTimer);
+        signal?.removeEventListener('abort', onAbort);
+      });
+      answered = true;
+      resolve({ status: answer.head.status, headers: answer.head.headers, body, url });
+      return body.onRead(head.subarray(answer.head.length), head);
     };
 
     const onread = {
@@ -120,8 +120,11 @@ export function sendDirectGet(request: HttpRequest): Promise<HttpResponse> {
     });
     socket.on('error', fail);
     socket.once('close', () => {
-      if (body) body.socketEnded();
-      else fail(new Error('the connection closed before the answer arrived'));
+      if (body) {
+        body.socketEnded();
+        return;
+      }
+      fail(new Error('the connection closed before the answer arrived'));
     });
 
     const deadlineTimer =

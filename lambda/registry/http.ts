@@ -1,12 +1,12 @@
-import http, { type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
+import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
-import type { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { abortedError } from '../abort.js';
 import { MirrorError } from '../errors.js';
 import { sendDirectGet } from './direct-get.js';
 import { RegistryNetworkError } from './errors.js';
 import { isPumpable } from './socket-body.js';
+import type { HttpRequest, HttpResponse } from './http-exchange.js';
 import { RegistryTooSlowError, formatSeconds } from './time-limits.js';
 
 // Keep-alive agents: a copy makes many small requests (HEAD, POST, PUT) to the same hosts.
@@ -15,37 +15,7 @@ const agents = {
   'https:': new https.Agent({ keepAlive: true, maxSockets: 32 }),
 };
 
-export interface HttpRequest {
-  readonly method: string;
-  readonly url: URL;
-  readonly headers?: Readonly<Record<string, string>>;
-  /** A buffer, or a stream that is piped with backpressure and never buffered whole. */
-  readonly body?: Buffer | Readable;
-  /** The request fails when the connection is idle this long, while sending or receiving. */
-  readonly idleTimeoutMs: number;
-  /** Aborts the exchange, its upload and its response body. */
-  readonly signal?: AbortSignal;
-  /** A total deadline, however steadily bytes trickle in. */
-  readonly deadline?: Deadline;
-  /** A GET on a connection of its own, its body read straight off the socket (direct-get.ts): for large blobs. */
-  readonly direct?: boolean;
-}
-
-export interface Deadline {
-  /** Epoch milliseconds. */
-  readonly at: number;
-  /** The budget it came from, for the message. */
-  readonly ms: number;
-  /** `answer`: until the response body's last byte; `headers`: until the response headers (a blob download). */
-  readonly covers: 'answer' | 'headers';
-}
-
-export interface HttpResponse {
-  readonly status: number;
-  readonly headers: IncomingHttpHeaders;
-  readonly body: Readable;
-  readonly url: URL;
-}
+export type { Deadline, HttpRequest, HttpResponse } from './http-exchange.js';
 
 /**
  * One HTTP exchange with Node's own client: no automatic redirects, no content
