@@ -1,7 +1,7 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { testTempDir } from '../test/support/temp-dir.js';
 import { synthesize } from './app.js';
 import { S3_BACKEND_TERRAFORM_VERSION, StateBackendError, stateBackendFromEnv } from './backend.js';
 import { STATE_PATH } from './names.js';
@@ -10,7 +10,7 @@ import { TERRAFORM_VERSION } from './stack.js';
 const S3_ENV = { TF_STATE_BUCKET: 'acme-terraform-state', TF_STATE_KEY: 'root-ecr-mirror/terraform.tfstate', TF_STATE_REGION: 'eu-west-1' };
 
 function synthesizedTerraform(env: NodeJS.ProcessEnv): { backend: Record<string, unknown>; required_version: string } {
-  const rootDir = mkdtempSync(join(tmpdir(), 'infra-backend-'));
+  const rootDir = testTempDir('infra-backend-');
   writeFileSync(join(rootDir, 'index.mjs'), 'export const handler = async () => 1;');
   const { stackDir } = synthesize({ rootDir, bundlePath: join(rootDir, 'index.mjs'), env });
   return JSON.parse(readFileSync(join(stackDir, 'cdk.tf.json'), 'utf8')).terraform;

@@ -1,13 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { findTerraform } from '../scripts/terraform-check.js';
 import { NON_SDK_ACTIONS } from './iam-actions.js';
 import { type SdkUsage, sdkUsage } from '../test/infra/sdk-usage.js';
 import { synthesized } from '../test/infra/test-support.js';
+import { testTempDir } from '../test/support/temp-dir.js';
 
 interface Statement {
   sid?: string;
@@ -117,7 +115,7 @@ describe('least privilege of the function role', () => {
 
   it.skipIf(!findTerraform())('names repository/* of the base repository\'s own partition, region and account (terraform console)', () => {
     const expression = ALL_REPOSITORIES.slice(2, -1).replace('aws_ecr_repository.base_repository.arn', '"arn:aws-cn:ecr:cn-north-1:123456789012:repository/root-mirror"');
-    const run = spawnSync(findTerraform()!, ['console'], { cwd: mkdtempSync(join(tmpdir(), 'tf-console-')), input: `${expression}\n`, encoding: 'utf8', timeout: 60_000 });
+    const run = spawnSync(findTerraform()!, ['console'], { cwd: testTempDir('tf-console-'), input: `${expression}\n`, encoding: 'utf8', timeout: 60_000 });
     expect(run.stdout.trim(), run.stderr).toBe('"arn:aws-cn:ecr:cn-north-1:123456789012:repository/*"');
   });
 

@@ -1,11 +1,12 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { testTempDir } from '../test/support/temp-dir.js';
 import { synthesize } from './app.js';
 
 function workspace(code: string): { rootDir: string; bundlePath: string } {
-  const rootDir = mkdtempSync(join(tmpdir(), 'infra-synth-'));
+  const rootDir = testTempDir('infra-synth-');
   const bundlePath = join(rootDir, 'index.mjs');
   writeFileSync(bundlePath, code);
   return { rootDir, bundlePath };

@@ -1,10 +1,10 @@
 // The synthesized stack through Terraform itself (init, validate, plan -refresh=false), with the
 // real AWS provider from TF_PLUGIN_MIRROR when one is given. Skips with one line without terraform.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { testTempDir } from '../test/support/temp-dir.js';
 import { checkTerraform, constraintFloor, findTerraform, setAsideNewerOnly, type TerraformCheckOptions } from '../scripts/terraform-check.js';
 import { synthesize } from './app.js';
 import { AWS_PROVIDER_VERSION } from './stack.js';
@@ -12,7 +12,7 @@ import { AWS_PROVIDER_VERSION } from './stack.js';
 const VAR_FILE = fileURLToPath(new URL('../terraform.tfvars.example', import.meta.url));
 
 function synthesizedStack(): string {
-  const rootDir = mkdtempSync(join(tmpdir(), 'terraform-check-'));
+  const rootDir = testTempDir('terraform-check-stack-');
   const bundlePath = join(rootDir, 'index.mjs');
   writeFileSync(bundlePath, 'export const handler = async () => ({ statusCode: 200 });\n');
   return synthesize({ rootDir, bundlePath }).stackDir;

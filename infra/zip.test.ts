@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { testTempDir } from '../test/support/temp-dir.js';
 import { packageLambda } from './bundle.js';
 import { crc32, zip } from './zip.js';
 
@@ -30,7 +30,7 @@ function unzip(archive: Buffer): { name: string; data: Buffer; mode: number }[] 
 }
 
 function bundleDir(code: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'infra-zip-'));
+  const dir = testTempDir('infra-zip-');
   writeFileSync(join(dir, 'index.mjs'), code);
   return dir;
 }

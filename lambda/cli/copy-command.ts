@@ -1,5 +1,5 @@
 import { errorMessage } from '../errors.js';
-import { RegistryClient } from '../registry/client.js';
+import { RegistryClient, type RegistryRetry } from '../registry/client.js';
 import { copyImage, type CopySummary, type ReferrersSummary } from '../registry/copy.js';
 import { DEFAULT_COPY_CONCURRENCY } from '../registry/copy-settings.js';
 import { readDockerConfig } from '../registry/docker-config.js';
@@ -43,6 +43,14 @@ export async function copyCommand(args: string[]): Promise<number> {
   const onInterrupt = () => interrupt.abort(new OperationAbortedError('interrupted'));
   process.once('SIGINT', onInterrupt);
   const progress = flags.json ? undefined : terminalProgress(process.stderr);
+  // A retry waits seconds: say why, so a copy that seems stuck is not mistaken for a hang.
+  let retries = 0;
+  const onRetry = (retry: RegistryRetry) => {
+    retries += 1;
+    const line = retryLine(retry);
+    if (progress) progress.note(line);
+    else process.stderr.write(`${line}\n`);
+  };
   let summary: CopySummary;
   try {
     summary = await copyImage(source, destination, {
@@ -51,6 +59,7 @@ export async function copyCommand(args: string[]): Promise<number> {
       concurrency,
       signal: interrupt.signal,
       referrers: !flags['no-referrers'],
+      onRetry,
       ...(platform ? { platform } : {}),
       ...(progress ? { onProgress: progress.onProgress } : {}),
     });
@@ -70,7 +79,7 @@ export async function copyCommand(args: string[]): Promise<number> {
   progress?.stop();
 
   if (flags.json) {
-    process.stdout.write(`${JSON.stringify(summary)}\n`);
+    process.stdout.write(`${JSON.stringify({ ...summary, retries })}\n`);
     return 0;
   }
   const what = summary.upToDate
@@ -85,6 +94,12 @@ export async function copyCommand(args: string[]): Promise<number> {
     process.stderr.write(`warning: the referrers of ${failure.subject} could not be listed: ${failure.reason}\n`);
   }
   return 0;
+}
+
+/** `retry 1 of 127.0.0.1:5000: GET … answered 503 (…); trying again in 1.2 s` */
+export function retryLine(retry: RegistryRetry): string {
+  const reason = retry.error.split('\n')[0] ?? retry.code;
+  return `retry ${retry.attempt} of ${retry.registry}: ${reason}; trying again in ${(retry.delayMs / 1000).toFixed(1)} s`;
 }
 
 function describeReferrers(referrers: ReferrersSummary): string {

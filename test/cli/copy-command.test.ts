@@ -21,6 +21,20 @@ afterAll(async () => {
 });
 
 describe('node dist/cli.mjs copy', () => {
+  it('says on stderr which request it retries and when, and counts the retries in --json', async () => {
+    const image = await pushRandomImage(dst.url, 'app/flaky', 'v1');
+    const proxy = await startFaultProxy(dst.url);
+    try {
+      proxy.rules = [{ method: 'GET', path: /\/manifests\/v1$/, status: 503, times: 1 }];
+      const result = await runCli(['copy', `${proxy.host}/app/flaky:v1`, `${dst.host}/mirror/flaky:v1`, '--json']);
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stderr).toMatch(new RegExp(`^retry 1 of ${proxy.host.replace('.', '\\.')}: GET http://\\S+/v2/app/flaky/manifests/v1 answered 503 .*; trying again in \\d+\\.\\d s\\n$`));
+      expect(JSON.parse(result.stdout)).toMatchObject({ digest: image.digest, retries: 1 });
+    } finally {
+      await proxy.stop();
+    }
+  });
+
   it('copies with credentials from $DOCKER_CONFIG and prints the summary as JSON', async () => {
     const image = await pushRandomImage(src.url, 'app/web', '1.0', { auth: USER });
     const result = await runCli(['copy', `${src.host}/app/web:1.0`, `${dst.host}/mirror/web`, '--json'], { DOCKER_CONFIG: config.dir });

@@ -1,11 +1,11 @@
 // The CLI on a machine whose own `node` is older than 22 (this development machine ships 20):
 // it runs on the project's Node.js, so no NodeVersionSupportWarning ever reaches the user.
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MIN_NODE_MAJOR, nodeMajor } from '../../lambda/cli/node-version.js';
+import { testTempDir } from '../support/temp-dir.js';
 import { CLI, runProcess } from './run-cli.js';
 
 /** A `node` on PATH older than MIN_NODE_MAJOR, outside any node_modules. */
@@ -41,7 +41,7 @@ describe.skipIf(!older)(`the CLI started by a Node.js older than ${MIN_NODE_MAJO
   });
 
   it('without a newer Node.js in the project, stops with one line saying what to install', async () => {
-    const alone = mkdtempSync(join(tmpdir(), 'cli-alone-'));
+    const alone = testTempDir('cli-alone-');
     cpSync(CLI, join(alone, 'cli.mjs'));
     const result = await runProcess(older!, [join(alone, 'cli.mjs'), '--help']);
     expect(result.code).toBe(1);

@@ -13,6 +13,12 @@ export async function writeDockerConfig(auths: Record<string, { username: string
   const entries = Object.fromEntries(
     Object.entries(auths).map(([host, { username, password }]) => [host, { auth: Buffer.from(`${username}:${password}`).toString('base64') }]),
   );
-  await writeFile(join(dir, 'config.json'), JSON.stringify({ auths: entries }));
-  return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
+  const remove = () => rm(dir, { recursive: true, force: true });
+  try {
+    await writeFile(join(dir, 'config.json'), JSON.stringify({ auths: entries }));
+  } catch (error) {
+    await remove();
+    throw error;
+  }
+  return { dir, remove };
 }

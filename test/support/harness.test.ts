@@ -1,7 +1,9 @@
 // Proves the harness itself against the real registry, so a failing client test points
 // at the client and not at its test setup.
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBlobServer, type BlobServer } from './blob-server.js';
 import { startFaultProxy, type FaultProxy } from './fault-proxy.js';
@@ -44,6 +46,47 @@ describe('startRegistry', () => {
     } finally {
       await registry.stop();
     }
+  });
+});
+
+describe('startTokenServer', () => {
+  /** Runs `fn` with os.tmpdir() pointing at a fresh dir, and returns what is left in that dir. */
+  async function leftInTmpdir(fn: () => Promise<unknown>): Promise<string[]> {
+    const previous = process.env.TMPDIR;
+    const dir = mkdtempSync(join(tmpdir(), 'harness-tmp-'));
+    process.env.TMPDIR = dir;
+    try {
+      await fn();
+      return readdirSync(dir);
+    } finally {
+      if (previous === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = previous;
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  it('removes its temp dir on stop', async () => {
+    let certPath = '';
+    const left = await leftInTmpdir(async () => {
+      const tokens = await startTokenServer();
+      certPath = tokens.certPath;
+      expect(existsSync(certPath)).toBe(true);
+      await tokens.stop();
+    });
+    expect(left).toEqual([]);
+  });
+
+  it('removes its temp dir when it cannot start (here: no openssl on PATH)', async () => {
+    const path = process.env.PATH;
+    const left = await leftInTmpdir(async () => {
+      process.env.PATH = '/nonexistent';
+      try {
+        await expect(startTokenServer()).rejects.toThrow(/openssl|ENOENT/);
+      } finally {
+        process.env.PATH = path;
+      }
+    });
+    expect(left).toEqual([]);
   });
 });
 

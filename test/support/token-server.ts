@@ -72,7 +72,18 @@ export async function startTokenServer(options: TokenServerOptions = {}): Promis
 
   const dir = await mkdtemp(join(tmpdir(), 'token-server-'));
   const releaseDir = removeDirAtExit(dir);
-  const cert: SigningCert = await createSigningCert(dir, issuer);
+  // The exit hook is the last resort only: vitest ends its workers with signals, which skip it.
+  const removeDir = async (): Promise<void> => {
+    await rm(dir, { recursive: true, force: true });
+    releaseDir();
+  };
+  let cert: SigningCert;
+  try {
+    cert = await createSigningCert(dir, issuer);
+  } catch (error) {
+    await removeDir();
+    throw error;
+  }
   const requests: TokenRequest[] = [];
   const issueToken = (subject: string, access: AccessEntry[], lifetime = expiresIn): string =>
     signJwt(buildClaims({ issuer, subject, audience: service, access, expiresIn: lifetime }), cert);
@@ -120,7 +131,13 @@ export async function startTokenServer(options: TokenServerOptions = {}): Promis
     return reply(200, { token, access_token: token, expires_in: expiresIn, issued_at: new Date().toISOString() });
   }
 
-  const port = await listenOnLoopback(server);
+  let port: number;
+  try {
+    port = await listenOnLoopback(server);
+  } catch (error) {
+    await removeDir();
+    throw error;
+  }
   const base = `http://${LOOPBACK}:${port}`;
   return {
     url: base,
@@ -133,8 +150,7 @@ export async function startTokenServer(options: TokenServerOptions = {}): Promis
     issueToken,
     async stop() {
       await closeServer(server);
-      await rm(dir, { recursive: true, force: true });
-      releaseDir();
+      await removeDir();
     },
   };
 }
