@@ -16,7 +16,7 @@ import { BlobTransfer } from '../../lambda/registry/blob-transfer.js';
 import { DIRECT_DOWNLOAD_MIN_BYTES, RegistryClient, type RegistryClientOptions } from '../../lambda/registry/client.js';
 import { copyImage } from '../../lambda/registry/copy.js';
 import { anonymous, credentialsFor } from '../../lambda/registry/credentials.js';
-import { READ_BUFFERS } from '../../lambda/registry/direct-get.js';
+import { READ_BUFFER_BYTES, READ_BUFFERS } from '../../lambda/registry/direct-get.js';
 import { RegistryResponseError } from '../../lambda/registry/errors.js';
 import type { Descriptor } from '../../lambda/registry/manifest.js';
 import { ReadBufferPool } from '../../lambda/registry/read-buffer-pool.js';
@@ -209,7 +209,7 @@ describe('a Content-Length body', () => {
 
     expect(received).toBe(BLOB.length);
     expect(`sha256:${hash.digest('hex')}`).toBe(BLOB_DESCRIPTOR.digest);
-    expect(writes).toBeGreaterThanOrEqual(BLOB.length / (256 * 1024));
+    expect(writes).toBeGreaterThanOrEqual(BLOB.length / READ_BUFFER_BYTES);
     expect(pools).toHaveLength(1);
     expect(pools[0]?.allocated).toBe(READ_BUFFERS);
     expect(blobGets()[0]?.headers.connection).toBe('close');
