@@ -7,7 +7,7 @@ import tls from 'node:tls';
 import { abortedError } from '../abort.js';
 import { MirrorError } from '../errors.js';
 import { RegistryNetworkError, RegistryProtocolError, redactQuery } from './errors.js';
-import { MalformedHeadError, bodyFraming, parseResponseHead, type BodyFraming, type ResponseHead } from './http-head.js';
+import { FIELD_NAME, FIELD_VALUE, MalformedHeadError, bodyFraming, parseResponseHead, type BodyFraming, type ResponseHead } from './http-head.js';
 import type { HttpRequest, HttpResponse } from './http-exchange.js';
 import { ReadBufferPool } from './read-buffer-pool.js';
 import { SocketBody } from './socket-body.js';
@@ -16,9 +16,6 @@ import { RegistryTooSlowError, formatSeconds } from './time-limits.js';
 /** Buffers a download reads into, and their size: 4 MiB per download in flight (1 MiB reads took a tenth less CPU than 256 KiB ones on loopback). */
 export const READ_BUFFERS = 4;
 export const READ_BUFFER_BYTES = 1024 * 1024;
-
-const FIELD_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 
 /** The request's bytes; a header that would break the request's framing (a CR or LF in a token) is refused. */
 export function serializeGet(url: URL, headers: Readonly<Record<string, string>> = {}): Buffer {

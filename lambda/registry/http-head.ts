@@ -26,8 +26,10 @@ export class MalformedHeadError extends Error {}
 const HEAD_END = Buffer.from('\r\n\r\n');
 const STATUS_LINE_START = 'HTTP/1.';
 const STATUS_LINE = /^HTTP\/1\.[01] ([1-9]\d{2})(?: [\t\x20-\x7e\x80-\xff]*)?$/;
-const FIELD_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+/** A header field name: an RFC 9110 token. */
+export const FIELD_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/** A header field value: no control character but tab (so no CR, LF or NUL). */
+export const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 
 /**
  * Parses the head at the start of `bytes`: undefined while its blank line has not arrived,
