@@ -38,14 +38,14 @@ export function splitContinuation(request: ReconcileRequest, maxBytes = MAX_CONT
   let part: string[] = [];
   let bytes = overhead;
   for (const name of names) {
-    // JSON.stringify of a repository name adds its two quotes; a comma separates it from the one before.
-    const cost = Buffer.byteLength(JSON.stringify(name)) + (part.length > 0 ? 1 : 0);
-    if (part.length > 0 && bytes + cost > maxBytes) {
+    // The name as JSON (its quotes included), and a comma after the one before it.
+    const quoted = Buffer.byteLength(JSON.stringify(name));
+    if (part.length > 0 && bytes + 1 + quoted > maxBytes) {
       parts.push({ ...request, continue: part });
       part = [];
       bytes = overhead;
     }
-    bytes += Buffer.byteLength(JSON.stringify(name)) + (part.length > 0 ? 1 : 0);
+    bytes += (part.length > 0 ? 1 : 0) + quoted;
     part.push(name);
   }
   if (part.length > 0 || parts.length === 0) parts.push({ ...request, continue: part });
