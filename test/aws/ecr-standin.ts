@@ -141,6 +141,10 @@ export async function startEcrStandIn(options: EcrStandInOptions = {}): Promise<
 
   const ids = (r: EcrRepositoryState): Params => ({ registryId: r.registryId, repositoryName: r.repositoryName });
 
+  /** ECR's answer to a Get or Delete of a policy the repository does not have. */
+  const noPolicy = (kind: 'Repository' | 'Lifecycle', r: EcrRepositoryState): ServiceError =>
+    new ServiceError(`${kind}PolicyNotFoundException`, `${kind} policy does not exist for the repository with name '${r.repositoryName}' in the registry with id '${accountId}'`);
+
   const handlers: Record<string, (params: Params) => unknown> = {
     CreateRepository(params) {
       const name = requireString(params, 'repositoryName');
@@ -173,9 +177,7 @@ export async function startEcrStandIn(options: EcrStandInOptions = {}): Promise<
     },
     GetRepositoryPolicy(params) {
       const r = repo(params);
-      if (r.policyText === undefined) {
-        throw new ServiceError('RepositoryPolicyNotFoundException', `Repository policy does not exist for the repository with name '${r.repositoryName}' in the registry with id '${accountId}'`);
-      }
+      if (r.policyText === undefined) throw noPolicy('Repository', r);
       return { ...ids(r), policyText: r.policyText };
     },
     SetRepositoryPolicy(params) {
@@ -186,17 +188,13 @@ export async function startEcrStandIn(options: EcrStandInOptions = {}): Promise<
     DeleteRepositoryPolicy(params) {
       const r = repo(params);
       const policyText = r.policyText;
-      if (policyText === undefined) {
-        throw new ServiceError('RepositoryPolicyNotFoundException', `Repository policy does not exist for the repository with name '${r.repositoryName}' in the registry with id '${accountId}'`);
-      }
+      if (policyText === undefined) throw noPolicy('Repository', r);
       delete r.policyText;
       return { ...ids(r), policyText };
     },
     GetLifecyclePolicy(params) {
       const r = repo(params);
-      if (r.lifecyclePolicyText === undefined) {
-        throw new ServiceError('LifecyclePolicyNotFoundException', `Lifecycle policy does not exist for the repository with name '${r.repositoryName}' in the registry with id '${accountId}'`);
-      }
+      if (r.lifecyclePolicyText === undefined) throw noPolicy('Lifecycle', r);
       return { ...ids(r), lifecyclePolicyText: r.lifecyclePolicyText };
     },
     PutLifecyclePolicy(params) {
@@ -207,9 +205,7 @@ export async function startEcrStandIn(options: EcrStandInOptions = {}): Promise<
     DeleteLifecyclePolicy(params) {
       const r = repo(params);
       const lifecyclePolicyText = r.lifecyclePolicyText;
-      if (lifecyclePolicyText === undefined) {
-        throw new ServiceError('LifecyclePolicyNotFoundException', `Lifecycle policy does not exist for the repository with name '${r.repositoryName}' in the registry with id '${accountId}'`);
-      }
+      if (lifecyclePolicyText === undefined) throw noPolicy('Lifecycle', r);
       delete r.lifecyclePolicyText;
       return { ...ids(r), lifecyclePolicyText };
     },
