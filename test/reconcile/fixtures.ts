@@ -1,33 +1,23 @@
 // The reconcile's world: the worker's (Root-like source, ECR-like destination, AWS stand-ins
 // whose ListImages reads the destination registry), plus a cold-started Lambda handler and a
 // way to mirror a tag beforehand without going through the code under test's reconcile.
-import { vi } from 'vitest';
 import type { ReconcileSummary } from '../../lambda/reconcile/summary.js';
 import { copyImage } from '../../lambda/registry/copy.js';
 import { credentialsFor } from '../../lambda/registry/credentials.js';
 import { POLICIES_TAG_KEY } from '../../lambda/ecr/marker.js';
-import { BASE, ECR_AUTH, ROOT_AUTH, type World } from '../worker/fixtures.js';
+import { BASE, ECR_AUTH, ROOT_AUTH, coldStartLambda, type World } from '../worker/fixtures.js';
 
 export type Handler = (event: unknown, context?: { getRemainingTimeInMillis(): number }) => Promise<unknown>;
 
-/** lambda/index.ts as a fresh cold start reading `env` on top of the deployed defaults. */
+/** lambda/index.ts as a fresh cold start reading `env` on top of the deployed defaults, secrets as plain values. */
 export async function coldStart(world: World, env: Record<string, string | undefined> = {}): Promise<Handler> {
-  const defaults: Record<string, string | undefined> = {
+  return (await coldStartLambda(world, {
     WEBHOOK_SECRET: `whsec_${Buffer.from('reconcile-test-secret-0123456789').toString('base64')}`,
     WEBHOOK_SECRET_ARN: undefined,
     ROOT_API_KEY: ROOT_AUTH.password,
     ROOT_API_KEY_ARN: undefined,
-    ROOT_REGISTRY_HOST: world.srcProxy.host,
-    ROOT_REGISTRY_USERNAME: ROOT_AUTH.username,
-    DST_REPO: BASE,
-    DST_REGISTRY: undefined,
-    ALLOWED_REPOS: undefined,
-    QUEUE_URL: world.sqs.queueUrl,
-    DLQ_URL: world.sqs.dlqUrl,
-  };
-  for (const [name, value] of Object.entries({ ...defaults, ...env })) vi.stubEnv(name, value);
-  vi.resetModules();
-  return (await import('../../lambda/index.js')).handler as Handler;
+    ...env,
+  })) as Handler;
 }
 
 export async function invokeReconcile(handler: Handler, request: Record<string, unknown> = {}): Promise<ReconcileSummary> {

@@ -8,30 +8,15 @@ import { fingerprints } from '../../lambda/ecr/policies.js';
 import { decodeJob } from '../../lambda/queue/job-message.js';
 import type { ReconcileSummary } from '../../lambda/reconcile/summary.js';
 import { SECRET, rootEvent, signedRequest } from '../intake/signed-request.js';
-import { BASE, BASE_SETTINGS, LIFECYCLE, POLICY, ROOT_AUTH, mirroredDigest, pushSource, seedBase, useWorld } from './fixtures.js';
+import { BASE, BASE_SETTINGS, LIFECYCLE, POLICY, ROOT_AUTH, coldStartLambda, mirroredDigest, pushSource, seedBase, useWorld } from './fixtures.js';
 
 const world = useWorld();
 type Handler = (event: unknown) => Promise<LambdaFunctionURLResult | SQSBatchResponse | ReconcileSummary>;
 
-/** lambda/index.ts as a fresh cold start reading this test's environment. */
+/** lambda/index.ts as a fresh cold start reading this test's environment, the Root API key from Secrets Manager. */
 async function coldStart(): Promise<Handler> {
   const arn = world.aws.secrets.seedSecret('root-ecr-mirror/root-api-key', ROOT_AUTH.password);
-  const env: Record<string, string | undefined> = {
-    WEBHOOK_SECRET: SECRET,
-    WEBHOOK_SECRET_ARN: undefined,
-    ROOT_API_KEY: undefined,
-    ROOT_API_KEY_ARN: arn,
-    ROOT_REGISTRY_HOST: world.srcProxy.host,
-    ROOT_REGISTRY_USERNAME: ROOT_AUTH.username,
-    DST_REPO: BASE,
-    DST_REGISTRY: undefined,
-    ALLOWED_REPOS: undefined,
-    QUEUE_URL: world.sqs.queueUrl,
-    DLQ_URL: world.sqs.dlqUrl,
-  };
-  for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
-  vi.resetModules();
-  return (await import('../../lambda/index.js')).handler;
+  return coldStartLambda(world, { WEBHOOK_SECRET: SECRET, WEBHOOK_SECRET_ARN: undefined, ROOT_API_KEY: undefined, ROOT_API_KEY_ARN: arn });
 }
 
 afterEach(() => {

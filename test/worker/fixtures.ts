@@ -5,7 +5,7 @@
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, beforeEach } from 'vitest';
+import { afterAll, beforeAll, beforeEach, vi } from 'vitest';
 import type { SecretSource } from '../../lambda/config/config.js';
 import { SecretCache } from '../../lambda/config/secret-cache.js';
 import { createSqsHandler } from '../../lambda/handlers/sqs.js';
@@ -227,4 +227,23 @@ export async function settled(proxy: FaultProxy, quietMs = 150): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, quietMs));
   }
   throw new Error(`${proxy.url} is still busy after 10 s`);
+}
+
+/**
+ * lambda/index.ts as a fresh cold start, configured as deployed for this world (Root behind the
+ * source proxy, the base repository, the queues) with `env` on top; `env` names the secrets.
+ */
+export async function coldStartLambda(world: World, env: Record<string, string | undefined>): Promise<(typeof import('../../lambda/index.js'))['handler']> {
+  const deployed: Record<string, string | undefined> = {
+    ROOT_REGISTRY_HOST: world.srcProxy.host,
+    ROOT_REGISTRY_USERNAME: ROOT_AUTH.username,
+    DST_REPO: BASE,
+    DST_REGISTRY: undefined,
+    ALLOWED_REPOS: undefined,
+    QUEUE_URL: world.sqs.queueUrl,
+    DLQ_URL: world.sqs.dlqUrl,
+  };
+  for (const [name, value] of Object.entries({ ...deployed, ...env })) vi.stubEnv(name, value);
+  vi.resetModules();
+  return (await import('../../lambda/index.js')).handler;
 }
