@@ -3,7 +3,7 @@ import type { LimitFunction } from 'p-limit';
 import { listImageTags, listRepositoriesBelow } from '../ecr/images.js';
 import type { RegistryClient } from '../registry/client.js';
 import { RegistryResponseError } from '../registry/errors.js';
-import { settleAll } from './settle.js';
+import { settleAll } from '../settle.js';
 
 /** What the destination holds, read without touching a blob. */
 export interface DestinationIndex {

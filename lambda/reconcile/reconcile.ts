@@ -22,7 +22,7 @@ import { reconcileJob, type Dispatcher } from './dispatch.js';
 import { planRepository, type SourceTag } from './plan.js';
 import { rootFailure, type RootContext } from './root-failure.js';
 import { repositoryInScope, resolveScope, tagInScope, type ScopeFilter } from './scope.js';
-import { settleAll } from './settle.js';
+import { settleAll } from '../settle.js';
 import type { PlanEntry, ReconcileProblem, ReconcileRequest, ReconcileSummary } from './summary.js';
 
 export type { ReconcileRequest, ReconcileSummary } from './summary.js';

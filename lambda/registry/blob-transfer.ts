@@ -1,5 +1,6 @@
 import pLimit from 'p-limit';
 import { failureClassOf } from '../errors.js';
+import { settleEach } from '../settle.js';
 import type { MountResult, RegistryClient } from './client.js';
 import { DigestMismatchError, SizeMismatchError } from './errors.js';
 import type { Descriptor } from './manifest.js';
@@ -119,26 +120,10 @@ export class BlobTransfer {
  * not be sent again when the copy is retried) before it fails, so nothing keeps
  * running after the copy has returned.
  */
-export async function transferAll(
+export function transferAll(
   blobs: readonly Descriptor[],
   copy: (blob: Descriptor) => Promise<BlobOutcome>,
   concurrency: number,
 ): Promise<BlobOutcome[]> {
-  const limit = pLimit(concurrency);
-  let failure: { error: unknown } | undefined;
-  const settled = await Promise.allSettled(
-    blobs.map((blob) =>
-      limit(async () => {
-        if (failure) throw failure.error;
-        try {
-          return await copy(blob);
-        } catch (error) {
-          failure ??= { error };
-          throw error;
-        }
-      }),
-    ),
-  );
-  if (failure) throw failure.error;
-  return settled.map((result) => (result as PromiseFulfilledResult<BlobOutcome>).value);
+  return settleEach(blobs, copy, pLimit(concurrency));
 }

@@ -1,4 +1,5 @@
 import pLimit from 'p-limit';
+import { settleEach } from '../settle.js';
 import type { RegistryClient } from './client.js';
 import { readImageConfigPlatform } from './image-config.js';
 import type { Descriptor, Manifest } from './manifest.js';
@@ -51,7 +52,8 @@ export async function collectTree(
     for (const manifest of level) for (const d of manifest.manifests) if (!fetched.has(d.digest)) wanted.set(d.digest, d);
     const descriptors = [...wanted.values()];
     budget.reserve(descriptors.length, descriptors.reduce((sum, d) => sum + d.size, 0));
-    level = await fetchAll(descriptors, (d) => fetchChild(src, repository, d, budget), limit);
+    // Settled, not raced: a failed fetch leaves no sibling running, and after it none starts.
+    level = await settleEach(descriptors, (d) => fetchChild(src, repository, d, budget), limit);
     for (const manifest of level) fetched.set(manifest.digest, manifest);
   }
   // The longest chain of indexes, whatever path found each manifest first.
@@ -70,33 +72,6 @@ async function fetchChild(src: RegistryClient, repository: string, descriptor: D
   }
   budget.admit(manifest.bytes.length);
   return manifest;
-}
-
-/**
- * Fetches with bounded concurrency. Settled, not raced: a failed fetch must not leave its
- * siblings running after the copy has failed; and after one failure none starts.
- */
-async function fetchAll(
-  descriptors: readonly Descriptor[],
-  fetch: (d: Descriptor) => Promise<Manifest>,
-  limit: ReturnType<typeof pLimit>,
-): Promise<Manifest[]> {
-  let failure: { error: unknown } | undefined;
-  const settled = await Promise.allSettled(
-    descriptors.map((d) =>
-      limit(async () => {
-        if (failure) throw failure.error;
-        try {
-          return await fetch(d);
-        } catch (error) {
-          failure ??= { error };
-          throw error;
-        }
-      }),
-    ),
-  );
-  if (failure) throw failure.error;
-  return settled.map((r) => (r as PromiseFulfilledResult<Manifest>).value);
 }
 
 function checkNesting(root: Manifest, fetched: ReadonlyMap<string, Manifest>, limits: TreeLimits, image: string): void {

@@ -1,5 +1,6 @@
 import pLimit from 'p-limit';
 import { MirrorError, errorMessage, failureClassOf } from '../errors.js';
+import { settleAll } from '../settle.js';
 import { BlobTransfer, transferAll, type BlobOutcome } from './blob-transfer.js';
 import type { RegistryClient } from './client.js';
 import { RegistryResponseError } from './errors.js';
@@ -109,7 +110,7 @@ export class ReferrerCopy {
     const unlisted: UnlistedSubject[] = [];
     let level = [...new Set(subjects)];
     for (let depth = 1; depth <= (this.ends.maxDepth ?? MAX_REFERRER_DEPTH) && level.length > 0; depth++) {
-      const found = await settled(level.map((subject) => this.limit(() => this.find(subject, depth, unlisted))));
+      const found = await settleAll(level.map((subject) => this.limit(() => this.find(subject, depth, unlisted))));
       const candidates: FoundReferrer[] = [];
       for (const listed of found) {
         if (listed.tagSchemaIndex) sourceIndexes.set(listed.subject, listed.tagSchemaIndex);
@@ -119,7 +120,7 @@ export class ReferrerCopy {
         }
       }
       const room = Math.max(0, MAX_REFERRERS - results.length);
-      const copied = await settled(candidates.slice(0, room).map((referrer) => this.limit(() => this.copyOne(referrer, depth))));
+      const copied = await settleAll(candidates.slice(0, room).map((referrer) => this.limit(() => this.copyOne(referrer, depth))));
       const skipped = candidates.slice(room).map((referrer) => ({ entry: overLimit(referrer, depth) }));
       results.push(...copied, ...skipped);
       level = [];
@@ -224,7 +225,7 @@ export class ReferrerCopy {
       bySubject.set(r.listing.subject, [...(bySubject.get(r.listing.subject) ?? []), r]);
     }
     if (bySubject.size === 0) return { mode: 'referrers-api', written: 0 };
-    const written = await settled(
+    const written = await settleAll(
       [...bySubject].map(([subject, group]) => this.limit(() => this.updateIndex(subject, group, sourceIndexes.get(subject)))),
     );
     return { mode: 'tag-schema', written: written.filter(Boolean).length };
@@ -312,12 +313,4 @@ function sortedEntries(value: unknown): [string, unknown][] {
 
 function withListing(copied: Copied, listing: Listing | undefined): Copied {
   return listing ? { ...copied, listing } : copied;
-}
-
-/** Waits for every task, then fails with the first failure: nothing is left running behind a failed copy. */
-async function settled<T>(tasks: Promise<T>[]): Promise<T[]> {
-  const outcomes = await Promise.allSettled(tasks);
-  const failed = outcomes.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed) throw failed.reason;
-  return outcomes.map((r) => (r as PromiseFulfilledResult<T>).value);
 }
