@@ -76,7 +76,7 @@ export function sendDirectGet(request: HttpRequest): Promise<HttpResponse> {
     };
 
     const readHead = (view: Buffer): boolean => {
-      head = head.length === 0 ? Buffer.from(view) : Buffer.concat([head, view]);
+      head = Buffer.concat([head, view]);
       let answer;
       try {
         answer = finalHead();
